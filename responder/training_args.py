@@ -1,0 +1,33 @@
+"""Training hyper-parameters, saved beside the model so that every run can be repeated."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from responder.config import DEFAULT_BASE_MODEL
+
+
+@dataclass
+class TrainingArgs:
+    base_model: str = DEFAULT_BASE_MODEL
+    epochs: int = 4
+    batch_size: int = 16
+    learning_rate: float = 5e-5
+    head_learning_rate: float = 1e-3
+    weight_decay: float = 0.01
+    warmup_ratio: float = 0.1
+    max_length: int = 128
+    seed: int = 13
+    freeze_embeddings: bool = True
+    """The 250k-row word embedding is 80% of the weights; freezing it makes CPU training fast
+    and keeps rare-word knowledge that a few thousand comments cannot improve."""
+    label_smoothing: float = 0.05
+    max_train_examples: int | None = None
+    """Train on a seeded subset (smoke tests, quick experiments)."""
+
+    def save(self, folder: Path) -> None:
+        (folder / "training_args.json").write_text(
+            json.dumps(asdict(self), indent=2), encoding="utf-8"
+        )
