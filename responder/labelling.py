@@ -31,6 +31,8 @@ ADDED_COLUMNS = (
     "error",
 )
 FORMATS = (".jsonl", ".csv")
+EXTRA_CELLS = "\x00extra"
+"""Internal key for CSV cells beyond the header; reported in the row's ``error`` value."""
 
 
 @dataclass
@@ -99,7 +101,7 @@ def _read_csv(path: Path) -> tuple[list[str], Iterator[dict[str, Any]]]:
                 padded = values + [""] * (len(header) - len(values))
                 row: dict[str, Any] = dict(zip(header, padded, strict=False))
                 if len(values) > len(header):
-                    row["_extra"] = json.dumps(values[len(header) :], ensure_ascii=False)
+                    row[EXTRA_CELLS] = values[len(header) :]
                 yield row
 
     return header, rows()
@@ -181,6 +183,7 @@ def _label_rows(
                     _flush(service, batch, text_column, added, writer, summary, progress)
                     batch = []
             _flush(service, batch, text_column, added, writer, summary, progress)
+            writer.finish()
         os.replace(tmp, output)
     finally:
         tmp.unlink(missing_ok=True)
@@ -192,17 +195,22 @@ class _Writer:
         self.out, self.is_csv, self.header, self.added = out, is_csv, header, added
         self.csv: Any = None
 
+    def _start(self, row: dict[str, Any]) -> None:
+        fields = [*self.header, *(k for k in row if k not in self.header and k not in self.added)]
+        self.csv = csv.DictWriter(
+            self.out, fieldnames=[*fields, *self.added], extrasaction="ignore"
+        )
+        self.csv.writeheader()
+
+    def finish(self) -> None:
+        """A CSV without rows still gets its header."""
+        if self.is_csv and self.csv is None and self.header:
+            self._start({})
+
     def write(self, row: dict[str, Any]) -> None:
         if self.is_csv:
             if self.csv is None:
-                fields = [
-                    *self.header,
-                    *(k for k in row if k not in self.header and k not in self.added),
-                ]
-                self.csv = csv.DictWriter(
-                    self.out, fieldnames=[*fields, *self.added], extrasaction="ignore"
-                )
-                self.csv.writeheader()
+                self._start(row)
             flat = {k: _csv_cell(v) for k, v in row.items()}
             self.csv.writerow(flat)
         else:
@@ -243,7 +251,12 @@ def _flush(
         for i, (triage, error) in zip(good, _triage_each(service, texts), strict=True):
             results[i] = (triage, error)
     for row, (triage, error) in zip(batch, results, strict=True):
+        extra = row.pop(EXTRA_CELLS, None)
         cols = triage_columns(triage, error)
+        if extra is not None:
+            cells = json.dumps(extra, ensure_ascii=False)
+            note = f"rij heeft {len(extra)} cel(len) meer dan de kop; extra cellen: {cells}"
+            cols["error"] = f"{cols['error']}; {note}" if cols["error"] else note
         row.update({name: cols[base] for name, base in zip(added, ADDED_COLUMNS, strict=True)})
         summary.rows += 1
         if triage is None:

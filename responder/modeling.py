@@ -43,6 +43,9 @@ class TriageConfig:
     dropout: float = 0.1
     version: int = 1
 
+    def names(self, head: str) -> list[str]:
+        return self.flags if head == "flags" else self.labels[head]
+
     def save(self, folder: Path) -> None:
         (folder / CONFIG_NAME).write_text(json.dumps(asdict(self), indent=2), encoding="utf-8")
 
@@ -64,6 +67,7 @@ def load_encoder(name_or_path: str | Path) -> tuple[Any, Any]:
     from transformers.utils import logging as hf_logging
 
     hf_logging.set_verbosity_error()  # type: ignore[no-untyped-call]
+    hf_logging.disable_progress_bar()  # type: ignore[no-untyped-call]
     logging.getLogger("transformers").setLevel(logging.ERROR)
     try:
         tokenizer = AutoTokenizer.from_pretrained(str(name_or_path), local_files_only=True)
@@ -75,7 +79,7 @@ def load_encoder(name_or_path: str | Path) -> tuple[Any, Any]:
             encoder = AutoModel.from_pretrained(str(name_or_path), local_files_only=True)
     except OSError as exc:
         raise ModelLoadError(f"Kan het model in {name_or_path} niet laden: {exc}") from exc
-    except (ValueError, RuntimeError, KeyError) as exc:
+    except Exception as exc:  # safetensors, json and torch raise many types for a bad folder
         raise ModelLoadError(
             f"Het model in {name_or_path} is beschadigd of onvolledig ({exc}). "
             "Bouw het opnieuw met: responder model build"
@@ -177,7 +181,7 @@ class TriageModel(nn.Module):
             for head, value in out.items():
                 parts[head].append(value.float().numpy())
         inverse = np.argsort(np.asarray(order, dtype=np.int64))
-        width = {head: len(self.label_names(head)) for head in self.heads}
+        width = {head: len(self.config.names(head)) for head in self.heads}
         return {
             head: (
                 np.concatenate(chunks)[inverse]

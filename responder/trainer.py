@@ -118,7 +118,7 @@ def train(
             optimizer.step()
             scheduler.step()
             step += 1
-            losses.append(float(loss))
+            losses.append(float(loss.detach()))
             if progress:
                 progress(step, total, float(np.mean(losses[-20:])))
         log["epochs"].append({"epoch": epoch + 1, "loss": round(float(np.mean(losses)), 4)})

@@ -12,7 +12,7 @@ from responder.config import DEFAULT_BASE_MODEL
 @dataclass
 class TrainingArgs:
     base_model: str = DEFAULT_BASE_MODEL
-    epochs: int = 4
+    epochs: int = 5
     batch_size: int = 16
     learning_rate: float = 5e-5
     head_learning_rate: float = 1e-3

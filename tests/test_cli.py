@@ -1,0 +1,153 @@
+"""The responder command as a user runs it: JSON out, one clear line and an exit code on errors."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+RESPONDER = str(Path(sys.executable).parent / "responder")
+
+
+def run(
+    *args: str, model: Path | None = None, stdin: str | None = None, cwd: Path | None = None
+) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "RESPONDER_MODEL_PATH": str(model) if model else "/nonexistent/model"}
+    return subprocess.run(
+        [RESPONDER, *args],
+        capture_output=True,
+        text=True,
+        input=stdin,
+        env=env,
+        cwd=cwd,
+        timeout=300,
+    )
+
+
+def assert_clean_failure(result: subprocess.CompletedProcess[str], code: int, needle: str) -> None:
+    assert result.returncode == code, result
+    assert "Traceback" not in result.stderr, result.stderr
+    assert needle in result.stderr, result.stderr
+
+
+def test_triage_prints_json_with_probabilities(tiny_model: Path) -> None:
+    result = run(
+        "triage",
+        "Al drie weken wacht ik op mijn pakket, ik stap naar de Geschillencommissie",
+        model=tiny_model,
+    )
+    assert result.returncode == 0, result.stderr
+    out = json.loads(result.stdout)
+    for head in ("sentiment", "intent", "topic"):
+        assert 0.0 <= out[head]["probability"] <= 1.0
+    assert set(out["flag_probabilities"]) == {
+        "legal_threat",
+        "media_threat",
+        "churn_threat",
+        "safety",
+        "abuse",
+        "privacy_incident",
+        "discrimination",
+    }
+    assert out["language"]["label"] == "nl" and out["register"]["label"] == "unknown"
+
+
+def test_triage_reads_stdin(tiny_model: Path) -> None:
+    result = run("triage", "-", model=tiny_model, stdin="Kunt u mij helpen met mijn factuur?")
+    assert result.returncode == 0 and json.loads(result.stdout)["register"]["label"] == "u"
+
+
+def test_empty_text(tiny_model: Path) -> None:
+    assert_clean_failure(run("triage", "   ", model=tiny_model), 2, "De tekst is leeg")
+
+
+def test_missing_model() -> None:
+    assert_clean_failure(run("triage", "hallo"), 3, "responder model build")
+
+
+def test_corrupt_model(tiny_model: Path, tmp_path: Path) -> None:
+    broken = tmp_path / "broken"
+    shutil.copytree(tiny_model, broken)
+    (broken / "heads.safetensors").write_bytes(b"\x00" * 10)
+    assert_clean_failure(run("triage", "hallo", model=broken), 3, "beschadigd")
+
+
+def test_label_round_trip_and_errors(tiny_model: Path, tmp_path: Path) -> None:
+    src = tmp_path / "comments.jsonl"
+    src.write_text(
+        json.dumps({"id": "a", "text": "Top service, bedankt!"})
+        + "\n"
+        + json.dumps({"id": "b", "text": ""})
+        + "\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "labelled.csv"
+    result = run("label", str(src), "-o", str(out), "--text-column", "text", model=tiny_model)
+    assert result.returncode == 0, result.stderr
+    assert "2 rijen geschreven" in result.stderr and "1 met een fout" in result.stderr
+    lines = out.read_text(encoding="utf-8").splitlines()
+    assert lines[0].startswith("id,text,sentiment,sentiment_score") and len(lines) == 3
+
+    assert_clean_failure(
+        run("label", str(tmp_path / "nope.csv"), "-o", str(out), model=tiny_model),
+        2,
+        "niet gevonden",
+    )
+    assert_clean_failure(
+        run("label", str(src), "-o", str(out), "--text-column", "bericht", model=tiny_model),
+        2,
+        "Gevonden kolommen: id, text",
+    )
+
+
+def test_train_and_eval_report_baselines(tiny_base: Path, tiny_data: Path, tmp_path: Path) -> None:
+    out = tmp_path / "m"
+    result = run(
+        "train",
+        "--data",
+        str(tiny_data),
+        "--output",
+        str(out),
+        "--base-model",
+        str(tiny_base),
+        "--epochs",
+        "1",
+        "--batch-size",
+        "8",
+    )
+    assert result.returncode == 0, result.stderr
+    assert "| sentiment (macro-F1) |" in result.stdout and "textblob_nl" in result.stdout
+    result = run(
+        "eval",
+        "--model",
+        str(out),
+        "--data",
+        str(tiny_data),
+        "--split",
+        "dev",
+        "--output",
+        str(tmp_path / "r"),
+    )
+    assert result.returncode == 0, result.stderr
+    assert "## flags" in result.stdout and "truth \\ predicted" in result.stdout
+    assert json.loads((tmp_path / "r" / "metrics.json").read_text())["split"] == "dev"
+
+
+def test_train_with_bad_data_or_base(tiny_base: Path, tmp_path: Path) -> None:
+    assert_clean_failure(
+        run("train", "--data", str(tmp_path), "--base-model", str(tiny_base)), 2, "Geen train.jsonl"
+    )
+    assert_clean_failure(
+        run("train", "--base-model", "someone/not-cached-model"), 3, "lokale Hugging Face-cache"
+    )
+
+
+@pytest.mark.parametrize("args", [["triage"], ["label", "x.csv"], ["nonsense"]])
+def test_usage_errors_are_not_tracebacks(args: list[str]) -> None:
+    result = run(*args)
+    assert result.returncode == 2 and "Traceback" not in result.stderr

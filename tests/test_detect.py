@@ -1,0 +1,48 @@
+"""Language and register detection without the model (table-driven)."""
+
+import pytest
+
+from responder.detect import detect_language, detect_register
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("Al drie weken wacht ik op mijn pakket", "nl"),
+        ("Top service weer 🙄", "nl"),
+        ("super bedankt!", "nl"),
+        ("ge zijt ne zot, allez amai", "nl"),
+        ("Waarom reageren jullie niet op mijn mail?", "nl"),
+        ("Where is my parcel? I ordered it two weeks ago and nobody answers.", "en"),
+        ("Wo ist mein Paket? Ich warte seit zwei Wochen auf eine Antwort.", "de"),
+        ("Mon colis n'est jamais arrivé et personne ne répond au téléphone.", "fr"),
+        ("!!!", "und"),
+        ("😡😡😡", "und"),
+    ],
+)
+def test_language(text: str, language: str) -> None:
+    assert detect_language(text).label == language
+
+
+@pytest.mark.parametrize(
+    ("text", "register"),
+    [
+        ("Kunt u mij vertellen waar mijn pakket is?", "u"),
+        ("Heeft u uw factuur al ontvangen? Ik de mijne niet.", "u"),
+        ("Kun je me even helpen?", "je"),
+        ("Jullie zijn echt waardeloos", "je"),
+        ("Hebt ge uw pakket al gekregen?", "je"),
+        ("Pakket kwijt.", "unknown"),
+        ("U zegt dit, maar jij zegt dat", "unknown"),
+        ("UW KLANTENSERVICE IS TRAAG", "u"),
+        ("jeetje wat traag", "unknown"),
+    ],
+)
+def test_register(text: str, register: str) -> None:
+    assert detect_register(text).label == register
+
+
+def test_register_probability_reflects_agreement() -> None:
+    mixed = detect_register("Kunt u dit oplossen? Jullie beloofden het en u zei het zelf")
+    assert mixed.label == "u"
+    assert mixed.probability == pytest.approx(2 / 3, abs=0.01)

@@ -1,0 +1,47 @@
+"""Metrics checked against hand-computed values."""
+
+import pytest
+
+from responder.evaluation import majority_predictions, multi_label_report, single_label_report
+from responder.trainer import best_threshold
+
+
+def test_single_label_report_matches_hand_computation() -> None:
+    truth = ["a", "a", "b", "b", "c"]
+    pred = ["a", "b", "b", "b", "a"]
+    r = single_label_report(truth, pred, ["a", "b", "c"])
+    assert r["confusion"] == [[1, 1, 0], [0, 2, 0], [1, 0, 0]]
+    assert r["per_class"]["a"] == {"precision": 0.5, "recall": 0.5, "f1": 0.5, "support": 2}
+    assert r["per_class"]["b"]["precision"] == pytest.approx(0.6667, abs=1e-4)
+    assert r["per_class"]["b"]["recall"] == 1.0
+    assert r["per_class"]["c"]["f1"] == 0.0
+    assert r["accuracy"] == 0.6
+    assert r["macro_f1"] == pytest.approx((0.5 + 0.8 + 0.0) / 3, abs=1e-3)
+
+
+def test_multi_label_report() -> None:
+    truth = [["x"], ["x", "y"], [], ["y"]]
+    pred = [["x"], ["y"], ["x"], []]
+    r = multi_label_report(truth, pred, ["x", "y", "z"])
+    assert r["confusion"]["x"] == [[1, 1], [1, 1]]
+    assert r["per_class"]["y"] == {"precision": 1.0, "recall": 0.5, "f1": 0.6667, "support": 2}
+    assert r["per_class"]["z"]["support"] == 0
+    assert r["exact_match"] == 0.25
+    assert r["micro_f1"] == pytest.approx(0.5714, abs=1e-4)
+
+
+def test_majority_baseline_uses_train_counts() -> None:
+    rows = [{"sentiment": "negative", "intent": "question", "topic": "billing", "flags": []}] * 3
+    rows += [{"sentiment": "positive", "intent": "praise", "topic": "general", "flags": ["abuse"]}]
+    out = majority_predictions(rows, 2)
+    assert out["sentiment"] == ["negative", "negative"] and out["flags"] == [[], []]
+
+
+def test_best_threshold_picks_the_f1_optimum() -> None:
+    import numpy as np
+
+    probs = np.array([0.9, 0.8, 0.42, 0.3, 0.2, 0.1], dtype=np.float32)
+    truth = np.array([1, 1, 1, 0, 0, 0], dtype=np.float32)
+    # 0.35 and 0.40 both give F1 = 1; ties go to the lower threshold (recall first).
+    assert best_threshold(probs, truth) == pytest.approx(0.35)
+    assert best_threshold(probs, np.zeros(6, dtype=np.float32)) == 0.5

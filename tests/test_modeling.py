@@ -1,0 +1,98 @@
+"""The triage model: save/load round trip, determinism, and clear errors for broken folders."""
+
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from responder.errors import ModelLoadError, ModelNotFoundError
+from responder.modeling import TriageModel
+from responder.training_args import TrainingArgs
+
+TEXTS = ["mijn pakket is niet geleverd", "super bedankt, top service", "is er een storing?", "!!!"]
+
+
+def test_saved_model_has_card_config_labels_and_metrics(tiny_model: Path) -> None:
+    for name in (
+        "README.md",
+        "triage_config.json",
+        "training_args.json",
+        "heads.safetensors",
+        "config.json",
+        "tokenizer.json",
+        "metrics.json",
+        "eval_report.md",
+    ):
+        assert (tiny_model / name).is_file(), name
+    config = json.loads((tiny_model / "triage_config.json").read_text())
+    assert config["labels"]["topic"][0] == "delivery" and len(config["flags"]) == 7
+    metrics = json.loads((tiny_model / "metrics.json").read_text())
+    assert set(metrics["baselines"]) == {"majority", "textblob_nl"}
+    assert "textblob_nl" in (tiny_model / "README.md").read_text()
+
+
+def test_round_trip_gives_identical_probabilities(tiny_model: Path, tmp_path: Path) -> None:
+    model = TriageModel.from_pretrained(tiny_model)
+    before = model.predict_proba(TEXTS)
+    model.save_pretrained(tmp_path / "copy")
+    shutil.copy(tiny_model / "training_args.json", tmp_path / "copy")
+    after = TriageModel.from_pretrained(tmp_path / "copy").predict_proba(TEXTS)
+    for head in before:
+        np.testing.assert_allclose(before[head], after[head], atol=1e-6)
+
+
+def test_predictions_follow_input_order_and_sum_to_one(tiny_model: Path) -> None:
+    model = TriageModel.from_pretrained(tiny_model)
+    together = model.predict_proba(TEXTS, batch_size=2)
+    alone = [model.predict_proba([t]) for t in TEXTS]
+    for i in range(len(TEXTS)):
+        np.testing.assert_allclose(together["topic"][i], alone[i]["topic"][0], atol=1e-5)
+    assert np.allclose(together["sentiment"].sum(axis=1), 1.0, atol=1e-5)
+    assert model.predict_proba([])["flags"].shape == (0, 7)
+
+
+def test_tiny_model_learned_the_training_pattern(tiny_model: Path) -> None:
+    scores = TriageModel.from_pretrained(tiny_model).predict(["super bedankt, top service 999"])[0]
+    assert scores.top("sentiment")[0] == "positive"
+
+
+def test_training_is_deterministic_for_a_seed(tiny_base: Path, tiny_data: Path) -> None:
+    from responder.data import load_comments
+    from responder.trainer import train
+
+    rows = list(load_comments(tiny_data / "train.jsonl"))[:24]
+    args = TrainingArgs(base_model=str(tiny_base), epochs=1, batch_size=8, seed=7)
+    first, _ = train(args, rows, [], tiny_base)
+    second, _ = train(args, rows, [], tiny_base)
+    third, _ = train(
+        TrainingArgs(base_model=str(tiny_base), epochs=1, batch_size=8, seed=8), rows, [], tiny_base
+    )
+    a, b, c = (m.predict_proba(TEXTS)["intent"] for m in (first, second, third))
+    np.testing.assert_array_equal(a, b)
+    assert not np.allclose(a, c)
+
+
+def test_missing_folder(tmp_path: Path) -> None:
+    with pytest.raises(ModelNotFoundError, match="responder model build"):
+        TriageModel.from_pretrained(tmp_path / "nothing")
+
+
+@pytest.mark.parametrize(
+    ("damage", "message"),
+    [
+        (lambda p: (p / "triage_config.json").unlink(), "triage_config.json"),
+        (lambda p: (p / "heads.safetensors").write_bytes(b"garbage"), "classificatiekoppen"),
+        (lambda p: (p / "model.safetensors").write_bytes(b"garbage"), "model"),
+        (lambda p: (p / "config.json").write_text("{not json"), "model"),
+    ],
+)
+def test_corrupt_folder_gives_a_clear_error(
+    tiny_model: Path, tmp_path: Path, damage, message: str
+) -> None:  # type: ignore[no-untyped-def]
+    broken = tmp_path / "broken"
+    shutil.copytree(tiny_model, broken)
+    damage(broken)
+    with pytest.raises(ModelLoadError, match=message):
+        TriageModel.from_pretrained(broken)
