@@ -3,7 +3,7 @@
 Steps: validate every row against the label scheme, drop exact and near duplicates (same text
 after lower-casing and stripping punctuation, or character-trigram Jaccard ≥ 0.8), then split
 70/15/15 stratified on intent × topic with a fixed seed. Writes data/comments/{train,dev,test}.jsonl
-and data/comments/stats.json (the counts quoted in DATASHEET.md).
+data/comments/stats.json and DATASHEET.md (from DATASHEET.template.md, with this build's counts).
 
 Run: python data/build_dataset.py
 """
@@ -149,6 +149,40 @@ def main() -> None:
     )
     print(json.dumps({k: stats[k] for k in list(stats)[:7]}, indent=2))
     print(json.dumps(stats["all"], indent=2, ensure_ascii=False))
+
+
+def table(name: str, counts: dict) -> str:
+    rows = "\n".join(f"| `{k}` | {v} |" for k, v in counts.items())
+    return f"| {name} | count |\n|---|---|\n{rows}"
+
+
+def write_datasheet(s: dict) -> None:
+    """DATASHEET.md: the prose is fixed, every number comes from this build."""
+    a = s["all"]
+    splits = "| split | rows |\n|---|---|\n" + "\n".join(
+        f"| {k} | {s[k]['rows']} |" for k in ("train", "dev", "test")
+    )
+    text = (ROOT / "DATASHEET.template.md").read_text(encoding="utf-8")
+    values = {
+        "kept": s["kept"],
+        "written": s["written"],
+        "invalid": s["invalid_dropped"],
+        "exact": s["exact_duplicates_dropped"],
+        "near": s["near_duplicates_dropped"],
+        "near_rule": s["near_duplicate_rule"],
+        "median": s["length_chars"]["median"],
+        "p90": s["length_chars"]["p90"],
+        "max": s["length_chars"]["max"],
+        "splits": splits,
+        "sentiment": table("sentiment", a["sentiment"]),
+        "intent": table("intent", a["intent"]),
+        "topic": table("topic", a["topic"]),
+        "flags": table("flag", a["flags"]),
+        "no_flags": a["no_flags"],
+        "platform": table("platform", a["platform"]),
+        "facebook": a["platform"].get("facebook", 0),
+    }
+    (ROOT / "DATASHEET.md").write_text(text.format(**values), encoding="utf-8")
 
 
 if __name__ == "__main__":

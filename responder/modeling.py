@@ -41,6 +41,9 @@ class TriageConfig:
     text_prefix: str = QUERY_PREFIX
     max_length: int = 128
     dropout: float = 0.1
+    pooling: str = "mean_max"
+    """``mean`` (as E5 was trained) or ``mean_max``: mean and max over tokens side by side, so
+    that one decisive word ("advocaat", "Radar") is not averaged away."""
     version: int = 1
 
     def names(self, head: str) -> list[str]:
@@ -95,7 +98,7 @@ class TriageModel(nn.Module):
         self.encoder = encoder
         self.tokenizer = tokenizer
         self.config = config
-        hidden = int(encoder.config.hidden_size)
+        hidden = int(encoder.config.hidden_size) * (2 if config.pooling == "mean_max" else 1)
         self.dropout = nn.Dropout(config.dropout)
         self.heads = nn.ModuleDict(
             {head: nn.Linear(hidden, len(names)) for head, names in config.labels.items()}
@@ -166,6 +169,9 @@ class TriageModel(nn.Module):
         hidden = self.encoder(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
         mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
         pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1.0)
+        if self.config.pooling == "mean_max":
+            peak = hidden.masked_fill(mask == 0, torch.finfo(hidden.dtype).min).amax(dim=1)
+            pooled = torch.cat([pooled, peak], dim=-1)
         pooled = self.dropout(pooled)
         return {head: layer(pooled) for head, layer in self.heads.items()}
 

@@ -72,7 +72,9 @@ def train(
 ) -> tuple[TriageModel, dict[str, Any]]:
     """Train and calibrate; returns the model and a log (loss per epoch, seconds)."""
     seed_everything(args.seed)
-    config = TriageConfig(base_model=args.base_model, max_length=args.max_length)
+    config = TriageConfig(
+        base_model=args.base_model, max_length=args.max_length, pooling=args.pooling
+    )
     model = TriageModel.from_base(base_model_path, config)
     rows = list(train_rows)
     if args.max_train_examples and len(rows) > args.max_train_examples:
@@ -100,6 +102,8 @@ def train(
     )
     ce = nn.CrossEntropyLoss(label_smoothing=args.label_smoothing)
     bce = nn.BCEWithLogitsLoss(pos_weight=_flag_pos_weight(data.flags))
+    # BCE averages over the flags; scale it so each flag weighs as much as one softmax head.
+    flag_weight = float(len(config.flags))
     log: dict[str, Any] = {"epochs": [], "train_examples": len(rows), "steps": total}
     started = time.monotonic()
     step = 0
@@ -111,7 +115,7 @@ def train(
             out = model(**inputs)
             loss = sum(
                 ce(out[head], torch.from_numpy(data.targets[head][batch])) for head in config.labels
-            ) + bce(out["flags"], torch.from_numpy(data.flags[batch]))
+            ) + flag_weight * bce(out["flags"], torch.from_numpy(data.flags[batch]))
             optimizer.zero_grad()
             loss.backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)

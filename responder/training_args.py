@@ -24,6 +24,7 @@ class TrainingArgs:
     """The 250k-row word embedding is 80% of the weights; freezing it makes CPU training fast
     and keeps rare-word knowledge that a few thousand comments cannot improve."""
     label_smoothing: float = 0.05
+    pooling: str = "mean_max"
     max_train_examples: int | None = None
     """Train on a seeded subset (smoke tests, quick experiments)."""
 

@@ -8,7 +8,35 @@ from pathlib import Path
 import numpy as np
 
 BLOCK = 32
-WORDS = ["de", "het", "een", "ik", "je", "u", "jullie", "niet", "mijn", "pakket", "factuur", "storing", "app", "bedankt", "top", "service", "klantenservice", "advocaat", "krant", "opzeggen", "wacht", "weken", "nog", "steeds", "geld", "terug", "super"]
+WORDS = [
+    "de",
+    "het",
+    "een",
+    "ik",
+    "je",
+    "u",
+    "jullie",
+    "niet",
+    "mijn",
+    "pakket",
+    "factuur",
+    "storing",
+    "app",
+    "bedankt",
+    "top",
+    "service",
+    "klantenservice",
+    "advocaat",
+    "krant",
+    "opzeggen",
+    "wacht",
+    "weken",
+    "nog",
+    "steeds",
+    "geld",
+    "terug",
+    "super",
+]
 
 
 def quantise_q4(weights: np.ndarray) -> bytes:

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from responder.labels import FLAGS
+
 RESPONDER = str(Path(sys.executable).parent / "responder")
 
 
@@ -45,15 +47,7 @@ def test_triage_prints_json_with_probabilities(tiny_model: Path) -> None:
     out = json.loads(result.stdout)
     for head in ("sentiment", "intent", "topic"):
         assert 0.0 <= out[head]["probability"] <= 1.0
-    assert set(out["flag_probabilities"]) == {
-        "legal_threat",
-        "media_threat",
-        "churn_threat",
-        "safety",
-        "abuse",
-        "privacy_incident",
-        "discrimination",
-    }
+    assert set(out["flag_probabilities"]) == set(FLAGS)
     assert out["language"]["label"] == "nl" and out["register"]["label"] == "unknown"
 
 
