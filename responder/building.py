@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -154,8 +153,3 @@ def build_default_model(
     train_and_save(args, settings.data_dir / "comments", target, settings, say, progress)
     say(f"Triagemodel gebouwd in {target} ({time.monotonic() - started:.0f} s).")
     return target
-
-
-def metrics_summary(folder: Path) -> str:
-    metrics = json.loads((folder / "metrics.json").read_text(encoding="utf-8"))
-    return summary_table(metrics)

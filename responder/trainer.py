@@ -15,7 +15,6 @@ import torch
 from numpy.typing import NDArray
 from torch import nn
 
-from responder.labels import FLAGS
 from responder.modeling import TriageConfig, TriageModel
 from responder.training_args import TrainingArgs
 
@@ -184,4 +183,4 @@ def save_trained(model: TriageModel, folder: Path, args: TrainingArgs, log: dict
     return folder
 
 
-__all__ = ["FLAGS", "Encoded", "best_threshold", "calibrate", "save_trained", "train"]
+__all__ = ["Encoded", "best_threshold", "calibrate", "save_trained", "train"]
