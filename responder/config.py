@@ -18,6 +18,8 @@ class Settings(BaseSettings):
     """The triage model to serve; defaults to ``<models_dir>/triage``."""
     base_model: str = DEFAULT_BASE_MODEL
     """Hub id or local folder of the encoder that training starts from."""
+    playbook_path: Path | None = None
+    """The organisation's playbook (YAML); ``None`` uses the default one shipped in the package."""
     data_dir: Path = Path("data")
     max_text_chars: int = 5000
     """Longer comments are rejected with a clear error rather than silently cut."""

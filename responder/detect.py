@@ -203,8 +203,9 @@ def detect_register(text: str) -> Detected:
     """``u``, ``je`` or ``unknown``, with the share of address forms that agree."""
     tokens = words(text)
     flemish = any(t in {"ge", "gij"} for t in tokens)
-    # Flemish "ge/gij" pairs with "uw" in the informal register ("hebt ge uw pakket al?").
-    polite = sum(t in REGISTER_U and not (flemish and t == "uw") for t in tokens)
+    # Flemish "ge/gij" pairs with "u" and "uw" in the informal register ("hebt ge u al eens
+    # afgevraagd", "hebt ge uw pakket al?").
+    polite = sum(t in REGISTER_U and not (flemish and t in ("u", "uw")) for t in tokens)
     informal = sum(t in REGISTER_JE for t in tokens)
     if polite == informal:
         return Detected("unknown", 1.0 if polite == 0 else 0.5)

@@ -145,3 +145,61 @@ def test_train_with_bad_data_or_base(tiny_base: Path, tmp_path: Path) -> None:
 def test_usage_errors_are_not_tracebacks(args: list[str]) -> None:
     result = run(*args)
     assert result.returncode == 2 and "Traceback" not in result.stderr
+
+
+def test_suggest_prints_plan_and_suggestions(tiny_model: Path) -> None:
+    text = "Kun je even kijken waar mijn pakket blijft? Ik wacht al een week."
+    result = run(
+        "suggest",
+        text,
+        "--channel",
+        "x",
+        "--time",
+        "2026-11-25T10:00",
+        "--initials",
+        "AB",
+        model=tiny_model,
+    )
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "Situatie:" in out and "Reageren vóór:" in out and "Stappen:" in out
+    assert "waarom:" in out and "Suggesties (x):" in out
+    assert out.count("^AB") >= 3
+
+
+def test_suggest_json_and_errors(tiny_model: Path, tmp_path: Path) -> None:
+    text = "Kunt u mij helpen met de factuur?"
+    result = run("suggest", text, "--json", "--initials", "AB", model=tiny_model)
+    assert result.returncode == 0, result.stderr
+    out = json.loads(result.stdout)
+    assert out["plan"]["register"] == "u" and out["plan"]["priority"] in ("P1", "P2", "P3", "P4")
+    assert all(s["register"] == "u" and s["guardrails"] for s in out["suggestions"])
+    assert_clean_failure(
+        run("suggest", text, "--channel", "myspace", model=tiny_model), 2, "Onbekend kanaal"
+    )
+    assert_clean_failure(
+        run("suggest", text, "--time", "gisteren", model=tiny_model), 2, "Tijdstip"
+    )
+    broken = tmp_path / "kapot.yaml"
+    broken.write_text("version: [\n", encoding="utf-8")
+    assert_clean_failure(
+        run("suggest", text, "--playbook", str(broken), model=tiny_model), 2, "kapot.yaml:"
+    )
+
+
+def test_playbook_check_init_and_errors(tmp_path: Path) -> None:
+    ok = run("playbook", "check")
+    assert ok.returncode == 0 and "In orde." in ok.stdout, ok.stdout + ok.stderr
+    own = tmp_path / "eigen.yaml"
+    assert run("playbook", "init", str(own)).returncode == 0 and own.is_file()
+    assert_clean_failure(run("playbook", "init", str(own)), 2, "bestaat al")
+    text = own.read_text("utf-8")
+    start = text.index("  - id: compliment")
+    end = text.index("  - id: suggestie")
+    own.write_text(text[:start] + text[end:], encoding="utf-8")
+    gaps = run("playbook", "check", str(own))
+    assert gaps.returncode == 1 and "intent=praise" in gaps.stdout
+    own.write_text(text.replace("intents: [praise]", "intents: [lof]"), encoding="utf-8")
+    bad = run("playbook", "check", str(own))
+    line = next(i for i, s in enumerate(text.splitlines(), 1) if "intents: [praise]" in s)
+    assert_clean_failure(bad, 2, f"{own}:{line}: situations.")

@@ -32,6 +32,7 @@ def test_language(text: str, language: str) -> None:
         ("Kun je me even helpen?", "je"),
         ("Jullie zijn echt waardeloos", "je"),
         ("Hebt ge uw pakket al gekregen?", "je"),
+        ("Hebt ge u al eens afgevraagd waarom niemand nog bij u bestelt?", "je"),
         ("Pakket kwijt.", "unknown"),
         ("U zegt dit, maar jij zegt dat", "unknown"),
         ("UW KLANTENSERVICE IS TRAAG", "u"),

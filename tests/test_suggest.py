@@ -1,0 +1,232 @@
+"""suggest(): diverse, ranked, register-true, on-subject, within the channel limit, guardrail-clean;
+and the seam for a generative backend."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+from advice_helpers import triage_for
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from responder.assistant import Assistant
+from responder.config import Settings
+from responder.errors import InputError
+from responder.guardrails import passed
+from responder.labels import FLAGS, INTENTS, SENTIMENTS, TOPICS
+from responder.plan import CommentContext, plan
+from responder.playbook import Playbook, load_playbook
+from responder.protocols import Draft, DraftBackend, DraftRequest
+from responder.suggest import subject_for, suggest
+from responder.triage import TriageService
+
+PB = load_playbook()
+WEDNESDAY_10 = datetime(2026, 11, 25, 10, 0)
+
+COMMENTS = {
+    "u": "Kunt u mij vertellen waar mijn pakket blijft? Ik wacht al een week.",
+    "je": "Kun je even kijken waar mijn pakket blijft? Ik wacht al een week.",
+    "unknown": "Pakket al een week onderweg en nog steeds niks.",
+}
+
+
+def advise(text: str, context: CommentContext | None = None, **labels: object):  # type: ignore[no-untyped-def]
+    context = context or CommentContext(received_at=WEDNESDAY_10, agent_initials="AB")
+    t = triage_for(text, **labels)  # type: ignore[arg-type]
+    p = plan(t, text, context, PB)
+    return t, p, suggest(t, text, context, PB, p)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    sentiment=st.sampled_from(SENTIMENTS),
+    intent=st.sampled_from(INTENTS),
+    topic=st.sampled_from(TOPICS),
+    flags=st.lists(st.sampled_from(FLAGS), max_size=3, unique=True),
+    register=st.sampled_from(sorted(COMMENTS)),
+    channel=st.sampled_from(sorted(PB.organisation.channels)),
+    initials=st.sampled_from([None, "AB", "ABCDE"]),
+    private=st.booleans(),
+    confidence=st.sampled_from([0.9, 0.4]),
+)
+def test_every_suggestion_for_any_triage_passes_the_guardrails(
+    sentiment: str,
+    intent: str,
+    topic: str,
+    flags: list[str],
+    register: str,
+    channel: str,
+    initials: str | None,
+    private: bool,
+    confidence: float,
+) -> None:
+    text = COMMENTS[register]
+    context = CommentContext(channel, WEDNESDAY_10, private, initials)
+    t = triage_for(text, sentiment, intent, topic, flags, confidence)
+    p = plan(t, text, context, PB)
+    result = suggest(t, text, context, PB, p)
+    expected_register = "u" if register == "unknown" else register
+    limit = PB.organisation.channels[channel].max_chars
+    assert p.respond  # the comment is no spam and Dutch
+    assert len(result.items) >= 3, result.notes
+    assert len({s.strategy for s in result.items}) == len(result.items)
+    assert [s.rank for s in result.items] == list(range(1, len(result.items) + 1))
+    for s in result.items:
+        assert passed(s.guardrails) and {g.name for g in s.guardrails} >= {
+            "register",
+            "length",
+            "personal_data",
+        }
+        assert s.register == expected_register
+        assert len(s.text) <= limit
+        assert s.text.endswith(f"^{initials}" if initials else "^Webcare")
+        assert s.explanation.startswith(f"Stap {s.step}:")
+        assert s.posted == ("private" if private else "public")
+
+
+def test_suggestions_refer_to_the_subject_in_the_right_register() -> None:
+    _, _, je = advise(COMMENTS["je"], topic="delivery")
+    assert any("je pakket" in s.text for s in je.items)
+    assert all(" uw " not in s.text and " u " not in s.text for s in je.items)
+    _, _, u = advise(COMMENTS["u"], topic="delivery")
+    assert any("uw pakket" in s.text for s in u.items)
+    _, _, outage = advise("De app doet het al de hele ochtend niet", topic="outage")
+    assert any("de storing in de app" in s.text for s in outage.items)
+
+
+@pytest.mark.parametrize(
+    ("text", "topic", "subject"),
+    [
+        ("Ik wacht al weken op mijn terugbetaling", "billing", "de terugbetaling"),
+        ("De factuur klopt niet", "billing", "de factuur"),
+        ("Mijn retour is nooit verwerkt", "delivery", "uw retourzending"),
+        ("De appeltaart was oud", "product", "het product"),  # 'app' must not match 'appeltaart'
+        ("Ik kan niet inloggen op de website", "outage", "de problemen met inloggen"),
+        ("Niks aan de hand, gewoon een vraag", "general", "onze dienstverlening"),
+        ("Jullie klantenservice is onbereikbaar", "general", "onze klantenservice"),
+    ],
+)
+def test_subject_for(text: str, topic: str, subject: str) -> None:
+    assert subject_for(text, topic, "u", PB) == subject
+
+
+def test_same_input_and_playbook_version_give_the_same_suggestions() -> None:
+    first = advise(COMMENTS["je"], topic="delivery")[2]
+    again = advise(COMMENTS["je"], topic="delivery")[2]
+    assert first == again
+
+
+def test_strategies_differ_and_follow_the_playbook_order() -> None:
+    _, p, result = advise(COMMENTS["u"], topic="delivery")
+    situation = PB.situation(p.situation)
+    assert [s.strategy for s in result.items] == [r.strategy for r in situation.replies]
+
+
+def test_ask_missing_fact_drops_when_the_fact_is_given() -> None:
+    text = "Bestelling 12345678 is nog steeds niet binnen."
+    _, _, result = advise(text, topic="delivery")
+    ask = next(s for s in result.items if s.strategy == "ask_missing_fact")
+    assert ask.rank == len(result.items) and ask.ranking
+    assert all("12345678" not in s.text for s in result.items)  # never repeated in public
+
+
+def test_low_confidence_puts_asking_first() -> None:
+    _, _, result = advise("Hmm, dat is een vreemde actie van jullie.", confidence=0.4)
+    assert result.items[0].strategy == "ask_clarification"
+
+
+def test_tiktok_uses_short_forms() -> None:
+    ctx = CommentContext("tiktok", WEDNESDAY_10, agent_initials="AB")
+    _, _, result = advise(COMMENTS["u"], ctx, topic="delivery")
+    assert all(len(s.text) <= 150 for s in result.items)
+    assert any(s.template.endswith("/short") for s in result.items)
+
+
+def test_private_conversation_has_no_move_to_dm_sentence() -> None:
+    ctx = CommentContext("x", WEDNESDAY_10, private=True, agent_initials="AB")
+    _, _, result = advise(COMMENTS["u"], ctx, topic="delivery")
+    assert all("DM" not in s.text for s in result.items)
+    assert result.items[-1].strategy == "acknowledge_to_private"
+
+
+def test_no_suggestions_for_spam_or_another_language() -> None:
+    _, p, result = advise(
+        "Verdien snel geld met crypto, klik hier", sentiment="neutral", intent="other"
+    )
+    assert p.situation == "spam" and result.items == [] and result.notes
+    _, p, result = advise("Wo ist mein Paket? Ich warte schon seit zwei Wochen darauf.")
+    assert p.situation == "andere_taal" and result.items == []
+
+
+def test_bad_initials_are_an_input_error() -> None:
+    with pytest.raises(InputError, match="Initialen"):
+        advise(COMMENTS["u"], CommentContext(received_at=WEDNESDAY_10, agent_initials="<script>"))
+
+
+class ScriptedBackend:
+    """A stand-in for a local language model: returns fixed drafts, or fails."""
+
+    name = "test-llm"
+
+    def __init__(self, drafts: list[Draft] | None = None, fail: bool = False) -> None:
+        self.drafts, self.fail = drafts or [], fail
+        self.requests: list[DraftRequest] = []
+
+    def draft(self, request: DraftRequest) -> list[Draft]:
+        self.requests.append(request)
+        if self.fail:
+            raise RuntimeError("model niet geladen")
+        return self.drafts
+
+
+def _assistant(backend: DraftBackend | None, fake_classifier) -> Assistant:  # type: ignore[no-untyped-def]
+    return Assistant(TriageService(fake_classifier, Settings()), PB, backend)
+
+
+def test_generative_drafts_pass_the_same_guardrails(fake_classifier) -> None:  # type: ignore[no-untyped-def]
+    good = Draft(
+        "ask_missing_fact",
+        "Balen dat uw pakket nog niet binnen is! Stuur ons uw ordernummer in een DM, dan zoeken we het direct uit.",
+    )
+    promise = Draft("acknowledge_to_private", "Sorry! U krijgt van ons een cadeaubon van 20 euro.")
+    wrong_register = Draft("inform", "Hoi! Kijk even op onze site, daar vind je alles.")
+    unknown = Draft("beg", "Blijf alstublieft klant bij ons.")
+    backend = ScriptedBackend([good, promise, wrong_register, unknown])
+    ctx = CommentContext("x", WEDNESDAY_10, agent_initials="AB")
+    advice = _assistant(backend, fake_classifier).advise(
+        "Mijn pakket is niet geleverd, kunt u kijken?", ctx
+    )
+    items = advice.suggestions.items
+    assert (
+        items[0].source == "generative"
+        and items[0].text.startswith("Balen")
+        and items[0].text.endswith("^AB")
+    )
+    assert sum(s.source == "generative" for s in items) == 1
+    assert len({s.strategy for s in items}) == len(items) >= 3
+    notes = " ".join(advice.suggestions.notes)
+    assert "vergoeding" in notes and "je-vorm" in notes and "onbekende strategie" in notes
+    request = backend.requests[0]
+    assert request.register == "u" and request.examples and request.max_chars < 280
+
+
+def test_a_failing_backend_falls_back_to_templates(fake_classifier) -> None:  # type: ignore[no-untyped-def]
+    advice = _assistant(ScriptedBackend(fail=True), fake_classifier).advise(
+        "Mijn pakket is niet geleverd."
+    )
+    assert len(advice.suggestions.items) >= 3
+    assert all(s.source == "playbook" for s in advice.suggestions.items)
+    assert "mislukt" in advice.suggestions.notes[0]
+
+
+def test_generative_backend_is_off_by_default(fake_classifier) -> None:  # type: ignore[no-untyped-def]
+    assistant = _assistant(None, fake_classifier)
+    assert assistant.backend is None
+    d = assistant.advise("Mijn pakket is niet geleverd.").to_dict()
+    assert {"triage", "plan", "suggestions", "notes"} <= set(d)
+    assert all(s["source"] == "playbook" for s in d["suggestions"])
+
+
+def test_playbook_fixture_is_the_default() -> None:
+    assert isinstance(PB, Playbook) and PB.organisation.default_channel in PB.organisation.channels
