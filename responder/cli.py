@@ -418,6 +418,86 @@ def init(path: Path) -> None:
     )
 
 
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Adres om op te luisteren.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64))
+def serve(host: str, port: int, workers: int) -> None:
+    """Start de API en de webpagina (http://HOST:PORT/). Buiten loopback is een API-sleutel verplicht."""
+    import os
+
+    import uvicorn
+
+    from responder.api.deps import is_loopback
+    from responder.storage import Storage
+
+    settings = Settings()
+    path = settings.triage_model_path
+    if not (path / "triage_config.json").is_file():
+        from responder.errors import ModelNotFoundError
+
+        raise ModelNotFoundError(
+            f"Geen triagemodel in {path}. Bouw het met 'responder model build' of zet RESPONDER_MODEL_PATH."
+        )
+    if not is_loopback(host):
+        keys = [k for k in Storage(settings.database_url).keys() if k.active]
+        if not keys:
+            _say(
+                "Let op: de server luistert buiten loopback en vraagt een API-sleutel, maar er is er "
+                "nog geen. Maak er een met `responder keys create NAAM`."
+            )
+    os.environ["RESPONDER_LISTEN_HOST"] = host
+    shown = "localhost" if is_loopback(host) else host
+    _say(f"responder luistert op http://{shown}:{port}/ (API-documentatie: /docs). Stoppen: Ctrl+C.")
+    uvicorn.run(
+        "responder.api.main:app_from_env",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="info",
+    )
+
+
+@cli.group()
+def keys() -> None:
+    """API-sleutels aanmaken, intrekken en tonen (opgeslagen als hash in de database)."""
+
+
+def _storage() -> Any:
+    from responder.storage import Storage
+
+    return Storage(Settings().database_url)
+
+
+@keys.command(name="create")
+@click.argument("name")
+def keys_create(name: str) -> None:
+    """Maak een sleutel; hij wordt één keer getoond."""
+    key, secret = _storage().create_key(name)
+    click.echo(secret)
+    _say(f"Sleutel {key.id} ({key.name}) aangemaakt. Bewaar hem nu: hij wordt niet opnieuw getoond.")
+
+
+@keys.command(name="revoke")
+@click.argument("key_id", type=int)
+def keys_revoke(key_id: int) -> None:
+    """Trek een sleutel in (id uit `responder keys list`)."""
+    key = _storage().revoke_key(key_id)
+    _say(f"Sleutel {key.id} ({key.name}) is ingetrokken sinds {key.revoked_at}.")
+
+
+@keys.command(name="list")
+def keys_list() -> None:
+    """Toon alle sleutels (zonder geheim)."""
+    rows = _storage().keys()
+    if not rows:
+        _say("Nog geen sleutels. Maak er een met `responder keys create NAAM`.")
+    for k in rows:
+        status = "actief" if k.active else f"ingetrokken {k.revoked_at}"
+        click.echo(f"{k.id}\t{k.prefix}…\t{k.name}\t{k.created_at}\t{status}")
+
+
 def main() -> None:
     try:
         cli.main(standalone_mode=False)

@@ -26,6 +26,29 @@ class Settings(BaseSettings):
     threads: int | None = None
     """Torch intra-op threads; ``None`` lets torch decide (all cores)."""
 
+    # --- the API (`responder serve`) ---
+    database_url: str = "sqlite:///var/responder.db"
+    """Embedded SQLite by default: API keys, audit log, feedback."""
+    require_api_key: bool | None = None
+    """``None``: required whenever the server listens beyond loopback. It cannot be switched off
+    there; on loopback ``true`` switches it on."""
+    cors_origins: str = ""
+    """Comma-separated origins allowed to call the API from a browser (e.g. the extension's
+    ``chrome-extension://<id>``); none by default."""
+    rate_limit_per_minute: int = 120
+    """Requests per minute per API key (or per client address without keys), per worker."""
+    max_body_bytes: int = 1_000_000
+    max_batch: int = 1000
+    """Most comments in one ``POST /v1/label``."""
+    audit_text: bool = False
+    """Store comment text in the audit log and feedback (personal data: off by default)."""
+    inference_concurrency: int = 1
+    """Model calls that may run at once per worker (torch already uses all cores for one)."""
+
+    @property
+    def cors_origin_list(self) -> list[str]:
+        return [o.strip() for o in self.cors_origins.split(",") if o.strip()]
+
     @property
     def triage_model_path(self) -> Path:
         return self.model_path or self.models_dir / "triage"

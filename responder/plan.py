@@ -54,6 +54,8 @@ class CommentContext:
     private: bool = False
     """The comment came in as a private message rather than a public post."""
     agent_initials: str | None = None
+    author_name: str | None = None
+    """The commenter's display name; its first word is used to greet them."""
 
 
 @dataclass(frozen=True)

@@ -110,6 +110,8 @@ class Organisation(_Model):
     default_register: Register = "u"
     signature: str = "^{initialen}"
     signature_without_initials: str = "Team webcare {merk}"
+    greeting: Variants = Variants(u="Hallo {naam}!", je="Hoi {naam}!")
+    """Put before a reply when the commenter's name is known; left out when it does not fit."""
     timezone: str = "Europe/Amsterdam"
     opening_hours: dict[str, str]
     closed_on: list[date] = Field(default_factory=list)
@@ -523,6 +525,9 @@ def _cross_check(pb: Playbook) -> Iterator[tuple[tuple[Any, ...], str]]:
                             f"situations[{i}].replies[{j}].{part}.{register}: {{link}} gebruikt, maar organisation.links is leeg",
                         )
     registers: tuple[Register, ...] = ("u", "je")
+    for register in registers:
+        for problem in template_problems(pb.organisation.greeting.get(register), allowed=("naam",)):
+            yield ("organisation", "greeting", register), f"organisation.greeting.{register}: {problem}"
     for channel_id, channel in pb.organisation.channels.items():
         for register in registers:
             for problem in template_problems(channel.private.get(register), allowed=("merk",)):

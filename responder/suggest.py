@@ -90,6 +90,17 @@ def signature(context: CommentContext, playbook: Playbook) -> str:
     return org.signature_without_initials.format(merk=org.brand)
 
 
+def first_name(author_name: str | None) -> str | None:
+    """The first word of a display name, letters only ("@Sanne_93" → "Sanne"); None if none."""
+    if not author_name:
+        return None
+    for word in author_name.split():
+        letters = re.sub(r"[^\w'-]|[\d_]", "", word).strip("'-")
+        if letters:
+            return letters[:1].upper() + letters[1:30]
+    return None
+
+
 def render(
     template: str,
     subject: str,
@@ -98,8 +109,9 @@ def render(
     context: CommentContext,
     playbook: Playbook,
     channel: str,
+    greet: bool = False,
 ) -> str:
-    """Fill the placeholders and add the signature."""
+    """Fill the placeholders, greet the commenter by name if asked, and add the signature."""
     org = playbook.organisation
     links = org.links
     values = {
@@ -112,6 +124,9 @@ def render(
         "link": links.get(topic or "general", links.get("general", "")),
     }
     text = re.sub(r"\s+", " ", template.format(**values)).strip()
+    name = first_name(context.author_name) if greet else None
+    if name:
+        text = f"{org.greeting.get(register).format(naam=name)} {text}"
     sig = signature(context, playbook)
     return f"{text} {sig}" if sig else text
 
@@ -249,8 +264,13 @@ def _from_template(
 ) -> Suggestion | None:
     posted = _posted(the_plan)
     ctx = _reply_context(the_plan, posted, max_chars, playbook)
-    for k, form in enumerate(reply.forms()):
-        text = render(form.get(register), subject, register, topic, context, playbook, channel_id)
+    attempts = [(k, form, greet) for k, form in enumerate(reply.forms()) for greet in (True, False)]
+    for k, form, greet in attempts:
+        if greet and not first_name(context.author_name):
+            continue
+        text = render(
+            form.get(register), subject, register, topic, context, playbook, channel_id, greet
+        )
         if len(text) > max_chars:
             continue
         results = check_reply(text, ctx)

@@ -129,3 +129,34 @@ class FakeClassifier:
 @pytest.fixture
 def fake_classifier() -> FakeClassifier:
     return FakeClassifier()
+
+
+@pytest.fixture
+def fake_api(tmp_path: Path):  # type: ignore[no-untyped-def]
+    """A real uvicorn server on loopback serving the API over the fake classifier.
+
+    Yields a factory: ``fake_api(**settings)`` → base URL (each call its own server and database).
+    """
+    from contextlib import ExitStack
+
+    from live_server import live_server
+
+    from responder.api import create_app
+    from responder.assistant import Assistant
+    from responder.config import Settings
+    from responder.playbook import load_playbook
+    from responder.triage import TriageService
+
+    with ExitStack() as stack:
+        started: list[str] = []
+
+        def start(listen_host: str = "127.0.0.1", **overrides: object) -> str:
+            db = tmp_path / f"api-{len(started)}.db"
+            settings = Settings(database_url=f"sqlite:///{db}", **overrides)  # type: ignore[arg-type]
+            assistant = Assistant(TriageService(FakeClassifier(), settings), load_playbook())
+            app = create_app(settings, assistant, listen_host=listen_host)
+            url: str = stack.enter_context(live_server(app))
+            started.append(url)
+            return url
+
+        yield start

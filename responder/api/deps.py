@@ -1,0 +1,136 @@
+"""What routes depend on: the loaded service, the caller's key, the rate limit, off-loop work."""
+
+from __future__ import annotations
+
+import ipaddress
+import logging
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+import anyio
+from fastapi import Request
+
+from responder.assistant import Assistant
+from responder.config import Settings
+from responder.storage import ApiKey, Storage
+
+log = logging.getLogger("responder.api")
+T = TypeVar("T")
+
+
+class ApiError(Exception):
+    """An error with an HTTP status and a stable code; the handler turns it into JSON."""
+
+    def __init__(
+        self, status: int, code: str, message: str, headers: dict[str, str] | None = None
+    ) -> None:
+        super().__init__(message)
+        self.status, self.code, self.message, self.headers = status, code, message, headers
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+class RateLimiter:
+    """A sliding one-minute window per caller, in memory (per worker process)."""
+
+    def __init__(self, per_minute: int) -> None:
+        self.per_minute = per_minute
+        self._hits: dict[str, deque[float]] = {}
+        self._lock = threading.Lock()
+
+    def check(self, caller: str) -> None:
+        if self.per_minute <= 0:
+            return
+        now = time.monotonic()
+        with self._lock:
+            hits = self._hits.setdefault(caller, deque())
+            while hits and now - hits[0] >= 60:
+                hits.popleft()
+            if len(hits) >= self.per_minute:
+                wait = max(1, int(60 - (now - hits[0])) + 1)
+                raise ApiError(
+                    429,
+                    "rate_limited",
+                    f"Te veel verzoeken: maximaal {self.per_minute} per minuut. "
+                    f"Probeer het over {wait} seconden opnieuw.",
+                    {"Retry-After": str(wait)},
+                )
+            hits.append(now)
+
+
+@dataclass
+class AppState:
+    settings: Settings
+    storage: Storage
+    auth_required: bool
+    rate: RateLimiter
+    limiter: anyio.CapacityLimiter
+    assistant: Assistant | None = None
+    load_error: str | None = None
+    model_name: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def state_of(request: Request) -> AppState:
+    state: AppState = request.app.state.responder
+    return state
+
+
+def assistant_of(state: AppState) -> Assistant:
+    if state.assistant is None:
+        raise ApiError(
+            503,
+            "model_unavailable",
+            state.load_error or "Het model wordt nog geladen; probeer het zo opnieuw.",
+        )
+    return state.assistant
+
+
+def caller(request: Request) -> ApiKey | None:
+    """The API key of this request (when keys are required), after the rate limit."""
+    state = state_of(request)
+    key: ApiKey | None = None
+    if state.auth_required:
+        secret = _secret(request)
+        if not secret:
+            raise ApiError(
+                401,
+                "missing_api_key",
+                "Deze server vraagt een API-sleutel: stuur 'Authorization: Bearer <sleutel>'. "
+                "Een beheerder maakt er een met `responder keys create`.",
+                {"WWW-Authenticate": "Bearer"},
+            )
+        key = state.storage.verify_key(secret)
+        if key is None:
+            raise ApiError(
+                401,
+                "invalid_api_key",
+                "De API-sleutel is onbekend of ingetrokken. Vraag de beheerder om een nieuwe.",
+                {"WWW-Authenticate": "Bearer"},
+            )
+    who = f"key:{key.id}" if key else f"ip:{request.client.host if request.client else '?'}"
+    state.rate.check(who)
+    return key
+
+
+def _secret(request: Request) -> str | None:
+    header = request.headers.get("authorization", "")
+    if header.lower().startswith("bearer "):
+        return header[7:].strip() or None
+    return request.headers.get("x-api-key") or None
+
+
+async def off_loop(state: AppState, func: Callable[[], T]) -> T:
+    """Run CPU-bound work (the model, the database) in a worker thread, bounded by the limiter."""
+    return await anyio.to_thread.run_sync(func, limiter=state.limiter)
