@@ -440,7 +440,7 @@ def serve(host: str, port: int, workers: int) -> None:
             f"Geen triagemodel in {path}. Bouw het met 'responder model build' of zet RESPONDER_MODEL_PATH."
         )
     if not is_loopback(host):
-        keys = [k for k in Storage(settings.database_url).keys() if k.active]
+        keys = [k for k in Storage(settings.database_url).list_keys() if k.active]
         if not keys:
             _say(
                 "Let op: de server luistert buiten loopback en vraagt een API-sleutel, maar er is er "
@@ -448,7 +448,9 @@ def serve(host: str, port: int, workers: int) -> None:
             )
     os.environ["RESPONDER_LISTEN_HOST"] = host
     shown = "localhost" if is_loopback(host) else host
-    _say(f"responder luistert op http://{shown}:{port}/ (API-documentatie: /docs). Stoppen: Ctrl+C.")
+    _say(
+        f"responder luistert op http://{shown}:{port}/ (API-documentatie: /docs). Stoppen: Ctrl+C."
+    )
     uvicorn.run(
         "responder.api.main:app_from_env",
         factory=True,
@@ -476,7 +478,9 @@ def keys_create(name: str) -> None:
     """Maak een sleutel; hij wordt één keer getoond."""
     key, secret = _storage().create_key(name)
     click.echo(secret)
-    _say(f"Sleutel {key.id} ({key.name}) aangemaakt. Bewaar hem nu: hij wordt niet opnieuw getoond.")
+    _say(
+        f"Sleutel {key.id} ({key.name}) aangemaakt. Bewaar hem nu: hij wordt niet opnieuw getoond."
+    )
 
 
 @keys.command(name="revoke")
@@ -490,7 +494,7 @@ def keys_revoke(key_id: int) -> None:
 @keys.command(name="list")
 def keys_list() -> None:
     """Toon alle sleutels (zonder geheim)."""
-    rows = _storage().keys()
+    rows = _storage().list_keys()
     if not rows:
         _say("Nog geen sleutels. Maak er een met `responder keys create NAAM`.")
     for k in rows:

@@ -42,8 +42,11 @@ class Settings(BaseSettings):
     """Most comments in one ``POST /v1/label``."""
     audit_text: bool = False
     """Store comment text in the audit log and feedback (personal data: off by default)."""
-    inference_concurrency: int = 1
-    """Model calls that may run at once per worker (torch already uses all cores for one)."""
+    inference_concurrency: int = 16
+    """Requests handled at once per worker, off the event loop. With micro-batching their model
+    calls share forward passes; without it keep this at 1 (torch already uses every core)."""
+    micro_batching: bool = True
+    """Gather concurrent comments into one forward pass (see ``responder/batching.py``)."""
 
     @property
     def cors_origin_list(self) -> list[str]:

@@ -527,7 +527,10 @@ def _cross_check(pb: Playbook) -> Iterator[tuple[tuple[Any, ...], str]]:
     registers: tuple[Register, ...] = ("u", "je")
     for register in registers:
         for problem in template_problems(pb.organisation.greeting.get(register), allowed=("naam",)):
-            yield ("organisation", "greeting", register), f"organisation.greeting.{register}: {problem}"
+            yield (
+                ("organisation", "greeting", register),
+                f"organisation.greeting.{register}: {problem}",
+            )
     for channel_id, channel in pb.organisation.channels.items():
         for register in registers:
             for problem in template_problems(channel.private.get(register), allowed=("merk",)):

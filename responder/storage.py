@@ -118,7 +118,9 @@ class Storage:
         """A new key; the secret is returned once and only its hash is stored."""
         name = name.strip()
         if not name or len(name) > 100:
-            raise InputError("Geef de sleutel een naam van 1 tot 100 tekens (bijv. 'extensie team A').")
+            raise InputError(
+                "Geef de sleutel een naam van 1 tot 100 tekens (bijv. 'extensie team A')."
+            )
         secret = KEY_PREFIX + secrets.token_urlsafe(32)
         cur = self._run(
             "INSERT INTO api_keys (name, prefix, hash, created_at) VALUES (?, ?, ?, ?)",
@@ -134,7 +136,7 @@ class Storage:
             raise InputError(f"Geen sleutel met id {key_id}; zie `responder keys list`.")
         return ApiKey(*row)
 
-    def keys(self) -> list[ApiKey]:
+    def list_keys(self) -> list[ApiKey]:
         rows = self._run(
             "SELECT id, name, prefix, created_at, revoked_at FROM api_keys ORDER BY id"
         ).fetchall()
@@ -183,7 +185,9 @@ class Storage:
         )
 
     def audit_entry(self, request_id: str) -> dict[str, Any] | None:
-        cur = self._run("SELECT * FROM audit WHERE request_id = ? ORDER BY id LIMIT 1", (request_id,))
+        cur = self._run(
+            "SELECT * FROM audit WHERE request_id = ? ORDER BY id LIMIT 1", (request_id,)
+        )
         row = cur.fetchone()
         if row is None:
             return None

@@ -3,7 +3,6 @@ JSON shape; limits on body size, content type, text length, list size and rate."
 
 from __future__ import annotations
 
-import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
 from contextlib import asynccontextmanager
 from importlib import resources
@@ -20,6 +19,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from responder.api.deps import ApiError, AppState, RateLimiter, is_loopback, log
 from responder.api.routes import router
 from responder.assistant import Assistant
+from responder.batching import BatchingClassifier
 from responder.config import Settings
 from responder.errors import InputError, ModelLoadError, ModelNotFoundError, ResponderError
 from responder.storage import Storage, StorageError
@@ -33,12 +33,17 @@ ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 STATIC = resources.files("responder.api") / "static"
 
 
-def error_body(code: str, message: str, details: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+def error_body(
+    code: str, message: str, details: list[dict[str, Any]] | None = None
+) -> dict[str, Any]:
     return {"error": {"code": code, "message": message, "details": details or []}}
 
 
 def _json_error(
-    status: int, code: str, message: str, details: list[dict[str, Any]] | None = None,
+    status: int,
+    code: str,
+    message: str,
+    details: list[dict[str, Any]] | None = None,
     headers: dict[str, str] | None = None,
 ) -> JSONResponse:
     return JSONResponse(error_body(code, message, details), status_code=status, headers=headers)
@@ -68,21 +73,28 @@ class BodyLimit:
         if length is not None and length.isdigit() and int(length) > self.max_bytes:
             await self._too_large(scope, receive, send)
             return
-        seen = 0
-
-        async def limited() -> Message:
-            nonlocal seen
+        # Read the whole (bounded) body first: a stream without Content-Length is counted too.
+        body = bytearray()
+        while True:
             message = await receive()
-            if message["type"] == "http.request":
-                seen += len(message.get("body", b""))
-                if seen > self.max_bytes:
-                    raise _BodyTooLarge
-            return message
+            if message["type"] == "http.disconnect":
+                return
+            body.extend(message.get("body", b""))
+            if len(body) > self.max_bytes:
+                await self._too_large(scope, receive, send)
+                return
+            if not message.get("more_body", False):
+                break
+        replayed = False
 
-        try:
-            await self.app(scope, limited, send)
-        except _BodyTooLarge:
-            await self._too_large(scope, receive, send)
+        async def replay() -> Message:
+            nonlocal replayed
+            if not replayed:
+                replayed = True
+                return {"type": "http.request", "body": bytes(body), "more_body": False}
+            return await receive()
+
+        await self.app(scope, replay, send)
 
     async def _too_large(self, scope: Scope, receive: Receive, send: Send) -> None:
         await _json_error(
@@ -91,10 +103,6 @@ class BodyLimit:
             f"Het verzoek is te groot (maximaal {self.max_bytes} bytes). Stuur minder reacties "
             "per verzoek of gebruik `responder label` voor grote bestanden.",
         )(scope, receive, send)
-
-
-class _BodyTooLarge(Exception):
-    pass
 
 
 def _load_assistant(settings: Settings) -> tuple[Assistant, str]:
@@ -109,7 +117,8 @@ def _load_assistant(settings: Settings) -> tuple[Assistant, str]:
     path = settings.triage_model_path
     model = TriageModel.from_pretrained(path)
     playbook = load_playbook(settings.playbook_path)
-    return Assistant(TriageService(model, settings), playbook), str(path)
+    classifier = BatchingClassifier(model) if settings.micro_batching else model
+    return Assistant(TriageService(classifier, settings), playbook), str(path)
 
 
 def create_app(
@@ -173,10 +182,10 @@ def create_app(
     async def index() -> FileResponse:
         return FileResponse(str(STATIC / "index.html"), media_type="text/html; charset=utf-8")
 
-    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)  # type: ignore[arg-type]
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     if settings.cors_origin_list:
         app.add_middleware(
-            CORSMiddleware,  # type: ignore[arg-type]
+            CORSMiddleware,
             allow_origins=settings.cors_origin_list,
             allow_methods=["GET", "POST"],
             allow_headers=["Authorization", "Content-Type", "X-API-Key"],

@@ -13,7 +13,6 @@ from responder.api.schemas import (
     FeedbackPublic,
     FeedbackRequest,
     HealthPublic,
-    LabelItemPublic,
     LabelPublic,
     LabelRequest,
     PlaybookPublic,
@@ -41,11 +40,25 @@ def _audit_summary(advice_dict: dict[str, Any]) -> tuple[Any, Any, Any]:
     triage = {k: v for k, v in advice_dict["triage"].items() if k != "notes"}
     plan = {
         k: advice_dict["plan"][k]
-        for k in ("situation", "priority", "deadline", "visibility", "action", "channel", "register", "playbook_version")
+        for k in (
+            "situation",
+            "priority",
+            "deadline",
+            "visibility",
+            "action",
+            "channel",
+            "register",
+            "playbook_version",
+        )
     }
     plan["route"] = advice_dict["plan"]["route"]["id"]
     suggestions = [
-        {"rank": s["rank"], "strategy": s["strategy"], "template": s["template"], "source": s["source"]}
+        {
+            "rank": s["rank"],
+            "strategy": s["strategy"],
+            "template": s["template"],
+            "source": s["source"],
+        }
         for s in advice_dict["suggestions"]
     ]
     return triage, plan, suggestions
@@ -83,7 +96,9 @@ async def suggest(body: SuggestRequest, state: State, key: Caller) -> dict[str, 
         advice = assistant.advise(body.text, context).to_dict()
         triage, plan, suggestions = _audit_summary(advice)
         comment = body.text if state.settings.audit_text else None
-        state.storage.audit(rid, "suggest", key.id if key else None, triage, plan, suggestions, comment)
+        state.storage.audit(
+            rid, "suggest", key.id if key else None, triage, plan, suggestions, comment
+        )
         return advice
 
     return {"request_id": rid, **(await off_loop(state, work))}
@@ -121,7 +136,12 @@ async def label(body: LabelRequest, state: State, key: Caller) -> dict[str, Any]
         for i, item in enumerate(body.items):
             t = by_index.get(i)
             out.append(
-                {"index": i, "id": item.id, "triage": t.to_dict() if t else None, "error": errors.get(i)}
+                {
+                    "index": i,
+                    "id": item.id,
+                    "triage": t.to_dict() if t else None,
+                    "error": errors.get(i),
+                }
             )
         state.storage.audit(
             rid,
@@ -140,21 +160,31 @@ async def label(body: LabelRequest, state: State, key: Caller) -> dict[str, Any]
 async def feedback(body: FeedbackRequest, state: State, key: Caller) -> dict[str, Any]:
     """Leg vast welke suggestie is gebruikt, aangepast of afgewezen (voor bijsturen en hertrainen)."""
     if body.action in ("used", "edited") and body.rank is None:
-        raise ApiError(422, "validation_error", "Geef bij 'used' of 'edited' aan welke suggestie (rank).")
+        raise ApiError(
+            422, "validation_error", "Geef bij 'used' of 'edited' aan welke suggestie (rank)."
+        )
     if body.action == "edited" and not (body.final_text or "").strip():
-        raise ApiError(422, "validation_error", "Geef bij 'edited' de aangepaste tekst mee (final_text).")
+        raise ApiError(
+            422, "validation_error", "Geef bij 'edited' de aangepaste tekst mee (final_text)."
+        )
 
     def work() -> int:
         entry = state.storage.audit_entry(body.request_id)
         if entry is None or entry["endpoint"] != "suggest":
             raise ApiError(
-                404, "unknown_request", f"Geen suggesties gevonden met request_id {body.request_id}."
+                404,
+                "unknown_request",
+                f"Geen suggesties gevonden met request_id {body.request_id}.",
             )
-        chosen = next(
-            (s for s in entry["suggestions"] or [] if s["rank"] == body.rank), None
-        ) if body.rank else None
+        chosen = (
+            next((s for s in entry["suggestions"] or [] if s["rank"] == body.rank), None)
+            if body.rank
+            else None
+        )
         if body.rank and chosen is None:
-            raise ApiError(422, "validation_error", f"Suggestie {body.rank} bestaat niet bij dit verzoek.")
+            raise ApiError(
+                422, "validation_error", f"Suggestie {body.rank} bestaat niet bij dit verzoek."
+            )
         return state.storage.add_feedback(
             body.request_id,
             key.id if key else None,
@@ -181,10 +211,18 @@ async def playbook(state: State, key: Caller) -> dict[str, Any]:
         "brand": org.brand,
         "default_channel": org.default_channel,
         "default_register": org.default_register,
-        "channels": [{"id": cid, "name": c.name, "max_chars": c.max_chars} for cid, c in org.channels.items()],
+        "channels": [
+            {"id": cid, "name": c.name, "max_chars": c.max_chars} for cid, c in org.channels.items()
+        ],
         "situations": [
-            {"id": s.id, "title": s.title, "priority": s.priority, "route": s.route,
-             "visibility": s.visibility, "action": s.action}
+            {
+                "id": s.id,
+                "title": s.title,
+                "priority": s.priority,
+                "route": s.route,
+                "visibility": s.visibility,
+                "action": s.action,
+            }
             for s in pb.situations
         ],
         "teams": [{"id": tid, "name": t.name, "reach": t.reach} for tid, t in pb.teams.items()],
@@ -197,7 +235,9 @@ async def healthz() -> dict[str, str]:
     return {"status": "ok"}
 
 
-@router.get("/readyz", response_model=ReadyPublic, tags=["status"], responses={503: {"model": ReadyPublic}})
+@router.get(
+    "/readyz", response_model=ReadyPublic, tags=["status"], responses={503: {"model": ReadyPublic}}
+)
 async def readyz(request: Request) -> Any:
     """Klaar voor verkeer: model en draaiboek geladen. Zegt ook of een API-sleutel nodig is."""
     state = state_of(request)

@@ -13,13 +13,17 @@ class _In(BaseModel):
 
 
 class TriageRequest(_In):
-    text: str = Field(description="De reactie zoals geplaatst.", examples=["Waar blijft mijn pakket?"])
+    text: str = Field(
+        description="De reactie zoals geplaatst.", examples=["Waar blijft mijn pakket?"]
+    )
 
 
 class SuggestRequest(_In):
     text: str = Field(description="De reactie zoals geplaatst.")
     channel: str | None = Field(None, description="Kanaal uit het draaiboek, bijv. x of facebook.")
-    author_name: str | None = Field(None, max_length=100, description="Weergavenaam van de schrijver.")
+    author_name: str | None = Field(
+        None, max_length=100, description="Weergavenaam van de schrijver."
+    )
     posted_at: datetime | None = Field(None, description="Tijdstip van de reactie (ISO 8601).")
     initials: str | None = Field(None, max_length=5, description="Initialen van de medewerker.")
     private: bool = Field(False, description="De reactie kwam binnen als privébericht.")
