@@ -532,7 +532,13 @@
         "p",
         { class: "meta-line" },
         el("span", null, "Taal: ", el("strong", { text: languageName(language.label) }), " ", percent(language.probability)),
-        el("span", null, "Aanspreekvorm klant: ", el("strong", { text: named(REGISTER_NAMES, register.label) }), " ", percent(register.probability)),
+        el(
+          "span",
+          null,
+          "Aanspreekvorm klant: ",
+          el("strong", { text: named(REGISTER_NAMES, register.label) }),
+          register.label && register.label !== "unknown" ? " " + percent(register.probability) : "",
+        ),
       ),
       low.length
         ? el(
