@@ -425,3 +425,18 @@ def test_fuzzed_bodies_never_cause_a_500(fake_api: Start, path: str) -> None:
         assert r.status_code < 500, (body, r.text)
         if r.status_code >= 400:
             assert "error" in r.json()
+
+
+def test_page_headers(fake_api: Start) -> None:
+    url = fake_api()
+    page = httpx.get(f"{url}/")
+    assert "frame-ancestors 'none'" in page.headers["content-security-policy"]
+    assert (
+        page.headers["cache-control"] == "no-cache"
+        and page.headers["x-content-type-options"] == "nosniff"
+    )
+    api = httpx.get(f"{url}/healthz")
+    assert (
+        api.headers["x-content-type-options"] == "nosniff"
+        and "content-security-policy" not in api.headers
+    )

@@ -182,6 +182,20 @@ def create_app(
     async def index() -> FileResponse:
         return FileResponse(str(STATIC / "index.html"), media_type="text/html; charset=utf-8")
 
+    @app.middleware("http")
+    async def security_headers(request: Request, call_next: Any) -> Any:
+        response = await call_next(request)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "no-referrer")
+        path = request.url.path
+        if path == "/" or path.startswith("/static/"):
+            # The page must not be framed (clickjacking) and agents must get updates at once.
+            response.headers.setdefault(
+                "Content-Security-Policy", "default-src 'self'; frame-ancestors 'none'"
+            )
+            response.headers.setdefault("Cache-Control", "no-cache")
+        return response
+
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     if settings.cors_origin_list:
         app.add_middleware(

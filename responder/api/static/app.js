@@ -154,11 +154,19 @@
       hour: "2-digit",
       minute: "2-digit",
     };
+    let zone = { timeZone: TIME_ZONE };
     try {
-      return new Intl.DateTimeFormat("nl-NL", { ...options, timeZone: TIME_ZONE }).format(when);
+      new Intl.DateTimeFormat("nl-NL", zone);
     } catch (_) {
-      return new Intl.DateTimeFormat("nl-NL", options).format(when);
+      zone = {}; // geen tijdzonegegevens: dan de tijd van deze computer
     }
+    const dayOf = (d) =>
+      new Intl.DateTimeFormat("nl-NL", { ...zone, year: "numeric", month: "2-digit", day: "2-digit" }).format(d);
+    const time = new Intl.DateTimeFormat("nl-NL", { ...zone, hour: "2-digit", minute: "2-digit" }).format(when);
+    const now = new Date();
+    if (dayOf(when) === dayOf(now)) return "vandaag om " + time;
+    if (dayOf(when) === dayOf(new Date(now.getTime() + 86400000))) return "morgen om " + time;
+    return new Intl.DateTimeFormat("nl-NL", { ...zone, ...options }).format(when);
   }
 
   function relativeDeadline(iso) {
@@ -172,16 +180,16 @@
       if (h >= 48) return Math.round(h / 24) + " dagen";
       return rest ? h + " u " + rest + " min" : h + " u";
     };
-    if (minutes > 0) return "nog " + span(minutes);
-    if (minutes === 0) return "nu";
-    return "termijn verstreken (" + span(-minutes) + " geleden)";
+    if (minutes > 0) return "(nog " + span(minutes) + ")";
+    if (minutes === 0) return "(nu)";
+    return "(termijn verstreken, " + span(-minutes) + " geleden)";
   }
 
   function updateDeadlines() {
     for (const node of document.querySelectorAll("[data-deadline]")) {
       const rel = relativeDeadline(node.getAttribute("data-deadline"));
       node.textContent = rel;
-      node.classList.toggle("overdue", rel.startsWith("termijn verstreken"));
+      node.classList.toggle("overdue", rel.startsWith("(termijn verstreken"));
     }
   }
 
@@ -508,9 +516,13 @@
       el(
         "ul",
         { class: "chips", "aria-label": "Indeling" },
-        scoreChip("sentiment", triage.sentiment, SENTIMENT_NAMES, low),
-        scoreChip("intent", triage.intent, INTENT_NAMES, low),
-        scoreChip("topic", triage.topic, TOPIC_NAMES, low),
+        triage.sentiment || triage.intent || triage.topic
+          ? [
+              scoreChip("sentiment", triage.sentiment, SENTIMENT_NAMES, low),
+              scoreChip("intent", triage.intent, INTENT_NAMES, low),
+              scoreChip("topic", triage.topic, TOPIC_NAMES, low),
+            ]
+          : el("li", { class: "chip doubt", text: "Niet ingedeeld: beoordeel de reactie zelf" }),
       ),
       el(
         "ul",
@@ -597,7 +609,7 @@
       ["Waar", [el("span", { class: "tag vis-" + (plan.visibility || "x"), text: VISIBILITY_TAGS[plan.visibility] || plan.visibility || "" }), " ", plan.visibility_name || ""]],
       ["Actie", el("strong", { text: plan.action_name || plan.action || "" })],
       ["Toon", plan.tone || ""],
-      ["Kanaal", [(channel ? channel.name : plan.channel || "") + " · " + named(REGISTER_NAMES, plan.register)]],
+      ["Kanaal", [(channel ? channel.name : plan.channel || "") + " · antwoord in de " + named(REGISTER_NAMES, plan.register)]],
     );
 
     return el(
@@ -701,7 +713,7 @@
         ranking.length ? el("ul", { class: "ranking" }, ranking.map((r) => el("li", { text: r }))) : null,
       ),
       renderGuardrails(guardrails, failed),
-      renderFeedback(requestId, rank, text, id),
+      renderFeedback(requestId, rank, text, id, limit),
     );
     return card;
   }
@@ -735,7 +747,7 @@
     );
   }
 
-  function renderFeedback(requestId, rank, text, id) {
+  function renderFeedback(requestId, rank, text, id, limit) {
     const message = el("p", { class: "feedback-message", role: "status" });
     const errorBox = el("p", { class: "feedback-error", role: "alert" });
     const used = el("button", { type: "button", class: "button" }, "Gebruikt");
@@ -745,10 +757,15 @@
 
     const editArea = el("textarea", { id: id + "-edit-text", rows: "5" });
     editArea.value = text;
-    const editCount = el("span", { class: "count", text: tekens(charCount(text)) });
-    editArea.addEventListener("input", () => {
-      editCount.textContent = tekens(charCount(editArea.value));
-    });
+    const editCount = el("span", { class: "count", id: id + "-edit-count" });
+    const updateEditCount = () => {
+      const n = charCount(editArea.value);
+      editCount.textContent = limit !== null ? n + " / " + limit + " tekens" : tekens(n);
+      editCount.classList.toggle("over", limit !== null && n > limit);
+    };
+    updateEditCount();
+    editArea.setAttribute("aria-describedby", id + "-edit-count");
+    editArea.addEventListener("input", updateEditCount);
     const save = el("button", { type: "button", class: "button primary" }, "Opslaan");
     const cancel = el("button", { type: "button", class: "button" }, "Annuleren");
     const editor = el(

@@ -1,0 +1,779 @@
+// The extension's logic as pure functions: no chrome.*, no DOM. popup.js and options.js use
+// these; test/api.test.mjs tests every one of them with node's built-in test runner.
+
+export const DEFAULT_BASE_URL = "http://127.0.0.1:8000";
+export const MAX_TEXT_CHARS = 5000; // the API's default RESPONDER_MAX_TEXT_CHARS
+export const MAX_INITIALS = 5;
+export const MAX_AUTHOR_NAME = 100;
+export const DEFAULT_TIMEOUT_MS = 30_000;
+export const FEEDBACK_ACTIONS = ["used", "edited", "rejected"];
+
+/** A problem with what the user typed; `message` is Dutch and shown as is. */
+export class InputProblem extends Error {
+  constructor(message, field = null) {
+    super(message);
+    this.name = "InputProblem";
+    this.field = field;
+  }
+}
+
+// --- addresses and keys -------------------------------------------------------------------
+
+function isLoopbackHost(hostname) {
+  const host = hostname.toLowerCase();
+  return (
+    host === "localhost" ||
+    host === "[::1]" ||
+    host === "::1" ||
+    /^127(\.\d{1,3}){3}$/.test(host)
+  );
+}
+
+/**
+ * The API's base URL in one form: scheme, host, port and path, without a trailing slash.
+ * "localhost:8000" gets http://, another host without a scheme gets https://.
+ * Throws an InputProblem (Dutch) for an empty, malformed or non-http(s) address.
+ */
+export function normaliseBaseUrl(url) {
+  const raw = typeof url === "string" ? url.trim() : "";
+  if (!raw) {
+    throw new InputProblem(
+      `Vul het adres van de responder-server in, bijvoorbeeld ${DEFAULT_BASE_URL}.`,
+      "api",
+    );
+  }
+  let text = raw;
+  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(text)) {
+    if (/^[a-z][a-z0-9+.-]*:(?!\d)/i.test(text)) {
+      // "ftp:x", "javascript:alert(1)": a scheme, but not one we speak
+      throw new InputProblem(
+        `Gebruik een adres dat met http:// of https:// begint (niet '${raw}').`,
+        "api",
+      );
+    }
+    const host = text.startsWith("[") ? text.slice(0, text.indexOf("]") + 1) : text.split(/[/:?#]/)[0];
+    text = (isLoopbackHost(host) ? "http://" : "https://") + text;
+  }
+  let parsed;
+  try {
+    parsed = new URL(text);
+  } catch {
+    throw new InputProblem(`'${raw}' is geen geldig adres. Voorbeeld: ${DEFAULT_BASE_URL}.`, "api");
+  }
+  if (parsed.protocol !== "http:" && parsed.protocol !== "https:") {
+    throw new InputProblem(
+      `Gebruik een adres dat met http:// of https:// begint (niet ${parsed.protocol}//).`,
+      "api",
+    );
+  }
+  if (!parsed.hostname) {
+    throw new InputProblem(`'${raw}' is geen geldig adres. Voorbeeld: ${DEFAULT_BASE_URL}.`, "api");
+  }
+  if (parsed.username || parsed.password) {
+    throw new InputProblem(
+      "Zet geen gebruikersnaam of wachtwoord in het adres; de extensie gebruikt de API-sleutel.",
+      "api",
+    );
+  }
+  const path = parsed.pathname.replace(/\/+$/, "");
+  return `${parsed.protocol}//${parsed.host}${path}`;
+}
+
+/** True when the address points at this computer (localhost, 127.x.x.x, [::1]). */
+export function isLoopbackUrl(url) {
+  try {
+    return isLoopbackHost(new URL(url).hostname);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The host permissions the extension must ask for to reach this API without CORS: none for
+ * http://127.0.0.1 and http://localhost (in the manifest), otherwise one pattern for the host
+ * (all ports), e.g. ["https://webcare.example.nl/*"].
+ */
+export function permissionOrigins(baseUrl) {
+  const u = new URL(baseUrl);
+  if (u.protocol === "http:" && (u.hostname === "127.0.0.1" || u.hostname === "localhost")) {
+    return [];
+  }
+  return [`${u.protocol}//${u.hostname}/*`];
+}
+
+/**
+ * The API key as it goes into the Authorization header: trimmed, without a pasted "Bearer ".
+ * Empty stays empty (the server may not need one). Throws for spaces or non-ASCII characters,
+ * which the browser would refuse to send at all.
+ */
+export function normaliseApiKey(key) {
+  let text = typeof key === "string" ? key.trim() : "";
+  text = text.replace(/^bearer\s+/i, "");
+  if (text && !/^[\x21-\x7e]+$/.test(text)) {
+    throw new InputProblem(
+      "De API-sleutel bevat spaties of tekens die niet in een sleutel horen. Plak hem opnieuw, " +
+        "precies zoals `responder keys create` hem liet zien.",
+      "key",
+    );
+  }
+  return text;
+}
+
+/** Initials as the API takes them (at most 5 characters); empty stays empty. */
+export function normaliseInitials(initials) {
+  const text = typeof initials === "string" ? initials.trim() : "";
+  const n = countChars(text);
+  if (n > MAX_INITIALS) {
+    throw new InputProblem(
+      `Initialen zijn maximaal ${MAX_INITIALS} tekens (nu ${n}), bijvoorbeeld AB.`,
+      "initials",
+    );
+  }
+  return text;
+}
+
+/** Characters as the server counts them (code points, not UTF-16 units). */
+export function countChars(text) {
+  return [...(text ?? "")].length;
+}
+
+// --- request bodies -----------------------------------------------------------------------
+
+/** The body of POST /v1/suggest; throws an InputProblem (Dutch) for what the API would refuse. */
+export function buildSuggestRequest({
+  text,
+  channel,
+  initials,
+  authorName,
+  postedAt,
+  private: isPrivate,
+} = {}) {
+  const clean = typeof text === "string" ? text.trim() : "";
+  if (!clean) {
+    throw new InputProblem(
+      "Er is nog geen reactie. Selecteer een reactie op de pagina of plak hem in het tekstvak.",
+      "text",
+    );
+  }
+  const n = countChars(clean);
+  if (n > MAX_TEXT_CHARS) {
+    throw new InputProblem(
+      `De reactie is te lang: ${n} tekens, maximaal ${MAX_TEXT_CHARS}. ` +
+        "Kort hem in tot het deel waarop u wilt reageren.",
+      "text",
+    );
+  }
+  const body = { text: clean };
+  const ch = typeof channel === "string" ? channel.trim() : "";
+  if (ch) body.channel = ch;
+  const ini = normaliseInitials(initials);
+  if (ini) body.initials = ini;
+  const author = typeof authorName === "string" ? authorName.trim() : "";
+  if (author) {
+    if (countChars(author) > MAX_AUTHOR_NAME) {
+      throw new InputProblem(
+        `De naam van de schrijver is te lang (maximaal ${MAX_AUTHOR_NAME} tekens).`,
+        "author",
+      );
+    }
+    body.author_name = author;
+  }
+  if (postedAt) {
+    const when = postedAt instanceof Date ? postedAt : new Date(postedAt);
+    if (Number.isNaN(when.getTime())) {
+      throw new InputProblem("Het tijdstip van de reactie is geen geldige datum.", "posted_at");
+    }
+    body.posted_at = when.toISOString();
+  }
+  if (isPrivate) body.private = true;
+  return body;
+}
+
+/** The body of POST /v1/feedback; checks what the API checks, with the same Dutch wording. */
+export function buildFeedbackRequest({ requestId, action, rank, finalText } = {}) {
+  if (typeof requestId !== "string" || requestId.length < 8) {
+    throw new InputProblem("Er is geen verzoek om feedback op te geven; vraag eerst suggesties op.");
+  }
+  if (!FEEDBACK_ACTIONS.includes(action)) {
+    throw new InputProblem(`Onbekende feedback '${action}'; kies used, edited of rejected.`);
+  }
+  const body = { request_id: requestId, action };
+  if (rank !== undefined && rank !== null) {
+    if (!Number.isInteger(rank) || rank < 1 || rank > 20) {
+      throw new InputProblem(`Suggestie ${rank} bestaat niet.`);
+    }
+    body.rank = rank;
+  } else if (action !== "rejected") {
+    throw new InputProblem("Geef aan welke suggestie is gebruikt.");
+  }
+  if (action === "edited") {
+    const text = typeof finalText === "string" ? finalText.trim() : "";
+    if (!text) throw new InputProblem("Geef bij een aangepaste suggestie de geplaatste tekst mee.");
+    body.final_text = text;
+  }
+  return body;
+}
+
+// --- calling the API ----------------------------------------------------------------------
+
+/**
+ * Seconds to wait from a Retry-After header (seconds or an HTTP date), at least 1;
+ * null when absent or unreadable.
+ */
+export function parseRetryAfter(value, now = new Date()) {
+  if (value === null || value === undefined) return null;
+  const text = String(value).trim();
+  if (!text) return null;
+  if (/^\d+$/.test(text)) return Math.max(1, Number.parseInt(text, 10));
+  const at = Date.parse(text);
+  if (Number.isNaN(at)) return null;
+  return Math.max(1, Math.ceil((at - now.getTime()) / 1000));
+}
+
+/** Seconds named in the API's Dutch 429 message ("… over 12 seconden opnieuw."), or null. */
+function secondsFromMessage(message) {
+  const m = /(\d+)\s+seconde/.exec(message ?? "");
+  return m ? Number.parseInt(m[1], 10) : null;
+}
+
+function kindForStatus(status) {
+  if (status === 401 || status === 403) return "auth";
+  if (status === 429) return "rate";
+  if (status >= 500) return "server";
+  return "invalid";
+}
+
+function failure(fields, baseUrl, origin) {
+  const result = {
+    ok: false,
+    kind: fields.kind,
+    code: fields.code ?? null,
+    status: fields.status ?? null,
+    apiMessage: fields.apiMessage ?? null,
+    details: fields.details ?? [],
+    retryAfter: fields.retryAfter ?? null,
+    body: fields.body ?? null,
+    timeoutMs: fields.timeoutMs ?? null,
+    message: "",
+  };
+  result.message = describeError(result, { baseUrl, origin }).message;
+  return result;
+}
+
+/**
+ * Call the responder API. Never throws: resolves to {ok: true, status, data} or to
+ * {ok: false, kind, code, status, message, apiMessage, details, retryAfter, body} where kind is
+ * "unreachable" (no answer, or no answer in time: code "timeout"), "blocked" (the server
+ * answers but the browser refuses: CORS), "auth" (401/403), "rate" (429), "invalid" (other 4xx)
+ * or "server" (5xx, or an answer that is not JSON: code "not_json"). `message` is Dutch.
+ *
+ * fetchImpl is fetch (or a fake in tests); body null/undefined means GET, otherwise a JSON POST.
+ */
+export async function callApi(fetchImpl, baseUrl, key, path, body, options = {}) {
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const origin = options.origin ?? globalThis.location?.origin ?? null;
+  const hasBody = body !== undefined && body !== null;
+  const headers = { Accept: "application/json" };
+  if (hasBody) headers["Content-Type"] = "application/json";
+  if (key) headers.Authorization = `Bearer ${key}`;
+  const controller = new AbortController();
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    controller.abort();
+  }, timeoutMs);
+  try {
+    let response;
+    try {
+      response = await fetchImpl(baseUrl + path, {
+        method: options.method ?? (hasBody ? "POST" : "GET"),
+        headers,
+        body: hasBody ? JSON.stringify(body) : undefined,
+        signal: controller.signal,
+        cache: "no-store",
+        credentials: "omit",
+      });
+    } catch {
+      if (timedOut) return failure({ kind: "unreachable", code: "timeout", timeoutMs }, baseUrl, origin);
+      // fetch only says "Failed to fetch": find out whether the server is there at all.
+      const blocked = options.probe !== false && (await answersOpaque(fetchImpl, baseUrl));
+      return failure(
+        blocked ? { kind: "blocked", code: "cors" } : { kind: "unreachable", code: "network" },
+        baseUrl,
+        origin,
+      );
+    }
+    let raw;
+    try {
+      raw = await response.text();
+    } catch {
+      const code = timedOut ? "timeout" : "network";
+      return failure({ kind: "unreachable", code, status: response.status, timeoutMs }, baseUrl, origin);
+    }
+    let data;
+    try {
+      data = raw ? JSON.parse(raw) : null;
+    } catch {
+      data = undefined;
+    }
+    if (response.ok) {
+      if (data === undefined || data === null) {
+        return failure({ kind: "server", code: "not_json", status: response.status }, baseUrl, origin);
+      }
+      return { ok: true, status: response.status, data };
+    }
+    if (data === undefined) {
+      // Not the API's JSON: a proxy, another server, or a crash page.
+      const status = response.status;
+      if (status === 429) {
+        const retryAfter = parseRetryAfter(response.headers?.get?.("Retry-After"));
+        return failure({ kind: "rate", code: "not_json", status, retryAfter }, baseUrl, origin);
+      }
+      const code = status >= 500 ? "http_error" : "not_json";
+      return failure({ kind: "server", code, status }, baseUrl, origin);
+    }
+    const error = data && typeof data === "object" && data.error && typeof data.error === "object" ? data.error : null;
+    const apiMessage = error && typeof error.message === "string" ? error.message : null;
+    const kind = kindForStatus(response.status);
+    let retryAfter = null;
+    if (kind === "rate") {
+      // Retry-After is only readable cross-origin when the server exposes it; the message has it too.
+      retryAfter = parseRetryAfter(response.headers?.get?.("Retry-After")) ?? secondsFromMessage(apiMessage);
+    }
+    return failure(
+      {
+        kind,
+        code: error && typeof error.code === "string" ? error.code : null,
+        status: response.status,
+        apiMessage,
+        details: error && Array.isArray(error.details) ? error.details : [],
+        retryAfter,
+        body: data,
+      },
+      baseUrl,
+      origin,
+    );
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Whether the server answers a no-cors request: then a failed fetch was CORS, not the network. */
+async function answersOpaque(fetchImpl, baseUrl) {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), 5000);
+  try {
+    await fetchImpl(`${baseUrl}/healthz`, {
+      mode: "no-cors",
+      cache: "no-store",
+      credentials: "omit",
+      signal: controller.signal,
+    });
+    return true;
+  } catch {
+    return false;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * What to tell the user about a failed call (or an InputProblem): {title, message, action}
+ * where action is "options" (open the options), "wait" (retry after `retryAfter` seconds),
+ * "retry" or null. All text Dutch.
+ */
+export function describeError(problem, { baseUrl = "", origin = null } = {}) {
+  if (problem instanceof InputProblem) {
+    return {
+      title: "Controleer de invoer",
+      message: problem.message,
+      action: ["api", "key", "initials"].includes(problem.field) ? "options" : null,
+    };
+  }
+  const where = baseUrl || "het ingestelde adres";
+  const api = problem.apiMessage;
+  switch (problem.kind) {
+    case "unreachable":
+      if (problem.code === "timeout") {
+        const s = Math.round((problem.timeoutMs ?? DEFAULT_TIMEOUT_MS) / 1000);
+        return {
+          title: "Geen antwoord",
+          message:
+            `De responder-server op ${where} gaf binnen ${s} seconden geen antwoord. ` +
+            "Probeer het zo opnieuw; gebeurt dit vaker, kijk dan in het serverlog.",
+          action: "retry",
+        };
+      }
+      return {
+        title: "Server niet bereikbaar",
+        message: `De responder-server is niet bereikbaar op ${where}. Staat hij aan? Klopt het adres in de opties?`,
+        action: "options",
+      };
+    case "blocked": {
+      const from = origin || "deze pagina";
+      return {
+        title: "Verbinding geweigerd",
+        message:
+          `De responder-server op ${where} is bereikbaar, maar staat verzoeken vanaf ${from} niet toe. ` +
+          `Zet ${from} in RESPONDER_CORS_ORIGINS op de server, of geef de extensie in de opties toegang tot dit adres.`,
+        action: "options",
+      };
+    }
+    case "auth":
+      if (problem.code === "missing_api_key") {
+        return {
+          title: "API-sleutel nodig",
+          message:
+            "Deze server vraagt een API-sleutel. Vul hem in bij de opties van de extensie; " +
+            "een beheerder maakt er een met `responder keys create NAAM`.",
+          action: "options",
+        };
+      }
+      return {
+        title: "API-sleutel onjuist",
+        message:
+          "De API-sleutel is onbekend of ingetrokken. Controleer hem in de opties of vraag de " +
+          "beheerder om een nieuwe.",
+        action: "options",
+      };
+    case "rate":
+      return {
+        title: "Even wachten",
+        message: problem.retryAfter
+          ? `Te veel verzoeken achter elkaar. Wacht ${problem.retryAfter} ${problem.retryAfter === 1 ? "seconde" : "seconden"} en probeer het dan opnieuw.`
+          : "Te veel verzoeken achter elkaar. Wacht ongeveer een minuut en probeer het dan opnieuw.",
+        action: "wait",
+      };
+    case "invalid": {
+      const details = (problem.details ?? [])
+        .filter((d) => d && d.message)
+        .map((d) => (d.field ? `${d.field}: ${d.message}` : d.message));
+      const text = api ?? `De server weigerde het verzoek (HTTP ${problem.status}).`;
+      return {
+        title: "Verzoek niet aangenomen",
+        message: details.length ? `${text} (${details.join("; ")})` : text,
+        action: null,
+      };
+    }
+    default:
+      if (problem.code === "not_json") {
+        return {
+          title: "Onverwacht antwoord",
+          message:
+            `Het antwoord van ${where} is geen JSON (HTTP ${problem.status}). ` +
+            "Is dit wel een responder-server? Controleer het adres in de opties.",
+          action: "options",
+        };
+      }
+      if (problem.code === "http_error") {
+        return {
+          title: "Fout op de server",
+          message:
+            `De server op ${where} gaf een fout (HTTP ${problem.status}) zonder uitleg. ` +
+            "Probeer het zo opnieuw; gebeurt dit vaker, kijk dan in het serverlog.",
+          action: "retry",
+        };
+      }
+      return {
+        title: "Fout op de server",
+        message: api
+          ? `${api} (HTTP ${problem.status})`
+          : `De server gaf een onverwachte fout (HTTP ${problem.status}). Probeer het zo opnieuw.`,
+        action: "retry",
+      };
+  }
+}
+
+// --- showing the answer -------------------------------------------------------------------
+
+const WEEKDAYS = ["zondag", "maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag"];
+const MONTHS = [
+  "januari", "februari", "maart", "april", "mei", "juni",
+  "juli", "augustus", "september", "oktober", "november", "december",
+];
+
+function parseIsoParts(iso) {
+  const m =
+    /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$/.exec(
+      typeof iso === "string" ? iso.trim() : "",
+    );
+  if (!m) return null;
+  const [, y, mo, d, h, mi, , zone] = m;
+  let offset = null;
+  if (zone === "Z") offset = 0;
+  else if (zone) {
+    const sign = zone[0] === "-" ? -1 : 1;
+    const digits = zone.slice(1).replace(":", "");
+    offset = sign * (Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2)));
+  }
+  return { y: +y, mo: +mo, d: +d, h: +h, mi: +mi, offset };
+}
+
+/**
+ * A deadline in Dutch, in the time zone the API wrote it in (the playbook's):
+ * "vandaag 14.00 uur", "morgen 8.00 uur", "gisteren 17.30 uur",
+ * otherwise "woensdag 26 november 9.00 uur" (with the year when it is not this year).
+ */
+export function formatDeadline(iso, now = new Date()) {
+  const p = parseIsoParts(iso);
+  if (!p) return typeof iso === "string" ? iso : "";
+  let today;
+  if (p.offset === null) {
+    today = { y: now.getFullYear(), mo: now.getMonth() + 1, d: now.getDate() };
+  } else {
+    const shifted = new Date(now.getTime() + p.offset * 60_000);
+    today = { y: shifted.getUTCFullYear(), mo: shifted.getUTCMonth() + 1, d: shifted.getUTCDate() };
+  }
+  const day = Date.UTC(p.y, p.mo - 1, p.d);
+  const diff = Math.round((day - Date.UTC(today.y, today.mo - 1, today.d)) / 86_400_000);
+  const time = `${p.h}.${String(p.mi).padStart(2, "0")} uur`;
+  if (diff === 0) return `vandaag ${time}`;
+  if (diff === 1) return `morgen ${time}`;
+  if (diff === -1) return `gisteren ${time}`;
+  const weekday = WEEKDAYS[new Date(day).getUTCDay()];
+  const year = p.y === today.y ? "" : ` ${p.y}`;
+  return `${weekday} ${p.d} ${MONTHS[p.mo - 1]}${year} ${time}`;
+}
+
+/** How long until the deadline: "nog 45 minuten", "nog 2 uur en 5 minuten", "12 minuten over tijd". */
+export function formatTimeLeft(iso, now = new Date()) {
+  const at = Date.parse(iso);
+  if (Number.isNaN(at)) return "";
+  const ms = at - now.getTime();
+  const minutes = Math.round(Math.abs(ms) / 60_000);
+  let span;
+  if (minutes < 60) span = `${minutes} ${minutes === 1 ? "minuut" : "minuten"}`;
+  else if (minutes < 48 * 60) {
+    const h = Math.floor(minutes / 60);
+    const m = minutes % 60;
+    span = m ? `${h} uur en ${m} ${m === 1 ? "minuut" : "minuten"}` : `${h} uur`;
+  } else {
+    const days = Math.round(minutes / (24 * 60));
+    span = `${days} dagen`;
+  }
+  return ms >= 0 ? `nog ${span}` : `${span} over tijd`;
+}
+
+/** The CSS class for a priority: "prio-p1" … "prio-p4", "prio-onbekend" otherwise. */
+export function priorityClass(priority) {
+  const m = /^P([1-4])$/i.exec(typeof priority === "string" ? priority.trim() : "");
+  return m ? `prio-p${m[1]}` : "prio-onbekend";
+}
+
+const LABELS = {
+  sentiment: { negative: "negatief", neutral: "neutraal", positive: "positief" },
+  intent: {
+    complaint: "klacht",
+    question: "vraag",
+    praise: "compliment",
+    suggestion: "suggestie",
+    other: "overig",
+  },
+  topic: {
+    delivery: "bezorging",
+    product: "product",
+    service: "klantenservice",
+    billing: "factuur of betaling",
+    outage: "storing",
+    account_privacy: "account of privacy",
+    policy: "beleid",
+    general: "algemeen",
+  },
+  flags: {
+    legal_threat: "juridische dreiging",
+    media_threat: "mediadreiging",
+    churn_threat: "dreigt over te stappen",
+    safety: "veiligheid of gezondheid",
+    abuse: "scheldpartij of bedreiging",
+    privacy_incident: "mogelijk privacyincident",
+    discrimination: "discriminatie",
+  },
+  register: { u: "u-vorm", je: "je-vorm", unknown: "onbekend" },
+  posted: { public: "openbaar", private: "privébericht (DM)" },
+  source: { playbook: "draaiboek", generative: "taalmodel" },
+};
+
+const HEAD_NAMES = {
+  sentiment: "sentiment",
+  intent: "soort",
+  topic: "onderwerp",
+  flags: "signalen",
+  register: "aanspreekvorm",
+  language: "taal",
+};
+
+/** The Dutch name of a label: labelName("topic", "delivery") → "bezorging"; unknown ones as is. */
+export function labelName(head, label) {
+  if (head === "head") return HEAD_NAMES[label] ?? label;
+  return LABELS[head]?.[label] ?? label;
+}
+
+/** "80%" for 0.8. */
+export function formatPercent(probability) {
+  if (typeof probability !== "number" || Number.isNaN(probability)) return "";
+  return `${Math.round(probability * 100)}%`;
+}
+
+/**
+ * The triage as rows to show: {rows: [{name, value, probability, unsure}], flags: [{name,
+ * probability}], unsure: ["onderwerp", …], notes: […]} with Dutch names.
+ */
+export function summariseTriage(triage) {
+  const t = triage ?? {};
+  const low = new Set(t.low_confidence ?? []);
+  const rows = [];
+  for (const head of ["sentiment", "intent", "topic"]) {
+    const scored = t[head];
+    if (!scored) continue;
+    rows.push({
+      name: HEAD_NAMES[head],
+      value: labelName(head, scored.label),
+      probability: formatPercent(scored.probability),
+      unsure: low.has(head),
+    });
+  }
+  if (t.register) {
+    rows.push({
+      name: HEAD_NAMES.register,
+      value: labelName("register", t.register.label),
+      probability: "",
+      unsure: low.has("register"),
+    });
+  }
+  if (t.language && t.language.is_dutch === false) {
+    rows.push({ name: HEAD_NAMES.language, value: `niet Nederlands (${t.language.label})`, probability: "", unsure: false });
+  }
+  const flags = (t.flags ?? []).map((f) => ({
+    name: labelName("flags", f.label),
+    probability: formatPercent(f.probability),
+  }));
+  return {
+    rows,
+    flags,
+    unsure: [...low].map((h) => HEAD_NAMES[h] ?? h),
+    notes: t.notes ?? [],
+  };
+}
+
+/** Where a reply goes, in Dutch: "openbaar" or "privébericht (DM)". */
+export function postedName(posted) {
+  return labelName("posted", posted);
+}
+
+/** The channels of GET /v1/playbook as select options: [{value, label}], the default first. */
+export function channelOptions(playbook) {
+  const channels = Array.isArray(playbook?.channels) ? playbook.channels : [];
+  const options = channels.map((c) => ({
+    value: c.id,
+    label: c.max_chars ? `${c.name} (max. ${c.max_chars} tekens)` : c.name,
+  }));
+  const first = options.findIndex((o) => o.value === playbook?.default_channel);
+  if (first > 0) options.unshift(...options.splice(first, 1));
+  return options;
+}
+
+const CHANNEL_HOSTS = [
+  [/(^|\.)(x|twitter)\.com$/, "x"],
+  [/(^|\.)(facebook|fb|messenger)\.com$/, "facebook"],
+  [/(^|\.)instagram\.com$/, "instagram"],
+  [/(^|\.)linkedin\.com$/, "linkedin"],
+  [/(^|\.)tiktok\.com$/, "tiktok"],
+  [/(^|\.)(trustpilot\.com|kiyoh\.com|klantenvertellen\.nl|tripadvisor\.[a-z.]+|google\.[a-z.]+)$/, "reviews"],
+];
+
+/** The channel a page belongs to, from its address (x.com → "x"), if the playbook has it. */
+export function guessChannel(pageUrl, channelIds) {
+  let host;
+  try {
+    host = new URL(pageUrl).hostname.toLowerCase();
+  } catch {
+    return null;
+  }
+  for (const [pattern, channel] of CHANNEL_HOSTS) {
+    if (pattern.test(host)) return channelIds.includes(channel) ? channel : null;
+  }
+  return null;
+}
+
+/** The first of requested, guessed, saved, playbook default that the playbook offers; else "". */
+export function pickChannel({ requested, guessed, saved, playbookDefault, available = [] } = {}) {
+  for (const c of [requested, guessed, saved, playbookDefault]) {
+    if (c && available.includes(c)) return c;
+  }
+  return available[0] ?? "";
+}
+
+/** Guardrails a suggestion did not pass (shown as warnings on its card). */
+export function failedGuardrails(suggestion) {
+  return (suggestion?.guardrails ?? []).filter((g) => g && g.passed === false);
+}
+
+/** "X · u-vorm · 144 van 280 tekens · uit het draaiboek" for a suggestion card. */
+export function suggestionMeta(suggestion, channels = [], text = suggestion?.text ?? "") {
+  const channel = channels.find((c) => c.id === suggestion.channel);
+  const parts = [];
+  parts.push(channel ? channel.name : suggestion.channel);
+  parts.push(labelName("register", suggestion.register));
+  const n = countChars(text);
+  parts.push(channel?.max_chars ? `${n} van ${channel.max_chars} tekens` : `${n} tekens`);
+  if (suggestion.source) parts.push(`uit het ${labelName("source", suggestion.source)}`);
+  return parts.filter(Boolean).join(" · ");
+}
+
+/** Whether a (possibly edited) reply is too long for its channel. */
+export function overChannelLimit(text, channelId, channels = []) {
+  const channel = channels.find((c) => c.id === channelId);
+  return Boolean(channel?.max_chars) && countChars(text) > channel.max_chars;
+}
+
+/** The feedback action for a used suggestion: "edited" when the text was changed, else "used". */
+export function usedAction(original, current) {
+  return (current ?? "").trim() === (original ?? "").trim() ? "used" : "edited";
+}
+
+/** The Dutch confirmation after feedback was recorded. */
+export function feedbackThanks(action) {
+  return (
+    {
+      used: "Vastgelegd: gebruikt.",
+      edited: "Vastgelegd: aangepast gebruikt.",
+      rejected: "Vastgelegd: afgewezen.",
+    }[action] ?? "Vastgelegd."
+  );
+}
+
+/**
+ * Settings from a query string (for the page opened outside the extension, e.g. in tests):
+ * api, key, text, channel, initials, author, auto. Only what is present.
+ */
+export function readQueryConfig(search) {
+  const params = new URLSearchParams(search ?? "");
+  const out = {};
+  for (const [param, name] of [
+    ["api", "apiUrl"],
+    ["key", "apiKey"],
+    ["text", "text"],
+    ["channel", "channel"],
+    ["initials", "initials"],
+    ["author", "authorName"],
+    ["page", "pageUrl"],
+  ]) {
+    if (params.has(param)) out[name] = params.get(param);
+  }
+  if (params.has("auto")) out.auto = !["0", "false", "nee"].includes(params.get("auto"));
+  return out;
+}
+
+/** The summary line of GET /readyz for the options page. */
+export function describeReady(ready, baseUrl) {
+  if (!ready || typeof ready !== "object") return `Bereikbaar op ${baseUrl}.`;
+  if (ready.status === "ready") {
+    const model = ready.model ? `model ${ready.model}` : "model onbekend";
+    const version = ready.playbook_version ? `draaiboek ${ready.playbook_version}` : "draaiboek onbekend";
+    return `Bereikbaar op ${baseUrl}: ${model}, ${version}.`;
+  }
+  if (ready.status === "loading") {
+    return `Bereikbaar op ${baseUrl}, maar het model wordt nog geladen. Probeer het over een minuut opnieuw.`;
+  }
+  return `Bereikbaar op ${baseUrl}, maar het model kon niet laden. Kijk in het serverlog.`;
+}

@@ -1,0 +1,502 @@
+"""The Chromium extension (extension/): its node unit tests, the popup and options pages in a real
+Chromium against a live API, and the unpacked extension itself (service worker, context-menu
+flow, host permissions instead of CORS).
+
+Needs Debian's chromium (/usr/bin/chromium) and node; skipped with the reason when either is
+missing. Playwright's own browsers are not used (no ``playwright install``).
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import json
+import re
+import shutil
+import subprocess
+import threading
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+import pytest
+
+from live_server import free_port
+
+ROOT = Path(__file__).resolve().parents[1]
+EXTENSION = ROOT / "extension"
+CHROMIUM = Path("/usr/bin/chromium")
+NODE = shutil.which("node") or "/usr/bin/node"
+
+if not CHROMIUM.is_file():
+    pytest.skip(
+        "Debian chromium is not installed at /usr/bin/chromium (apt-get install chromium)",
+        allow_module_level=True,
+    )
+if not Path(NODE).is_file():
+    pytest.skip("node is not installed (needed for extension/test/)", allow_module_level=True)
+
+playwright_sync = pytest.importorskip("playwright.sync_api")
+expect = playwright_sync.expect
+
+COMMENT = "Mijn pakket is nog steeds niet geleverd, ik stap naar de advocaat!"
+TIMEOUT_MS = 15_000
+
+FakeApi = Callable[..., str]
+
+
+# --- 1. the JavaScript unit tests ---------------------------------------------------------------
+
+
+def test_node_unit_tests_pass() -> None:
+    proc = subprocess.run(
+        [NODE, "--test", "extension/test/"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+    )
+    output = proc.stdout + proc.stderr
+    assert proc.returncode == 0, output[-6000:]
+    counts = dict(re.findall(r"^# (pass|fail) (\d+)$", output, flags=re.M))
+    assert int(counts["fail"]) == 0
+    assert int(counts["pass"]) >= 100, output[-2000:]
+
+
+def test_js_fixtures_match_the_api_schema() -> None:
+    """The examples the JS tests use have the shape the API really returns."""
+    from responder.api.schemas import ErrorPublic, PlaybookPublic, SuggestPublic
+
+    fixtures = EXTENSION / "test" / "fixtures"
+    SuggestPublic.model_validate(json.loads((fixtures / "suggest.json").read_text("utf-8")))
+    PlaybookPublic.model_validate(json.loads((fixtures / "playbook.json").read_text("utf-8")))
+    ErrorPublic.model_validate(json.loads((fixtures / "error.json").read_text("utf-8")))
+
+
+# --- fixtures -----------------------------------------------------------------------------------
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def static_url() -> Iterator[str]:
+    """The extension/ folder served over http on loopback, as a plain web page."""
+    handler = functools.partial(_QuietHandler, directory=str(EXTENSION))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+
+
+@pytest.fixture(scope="module")
+def playwright() -> Iterator[Any]:
+    with playwright_sync.sync_playwright() as pw:
+        yield pw
+
+
+@pytest.fixture(scope="module")
+def browser(playwright: Any) -> Iterator[Any]:
+    browser = playwright.chromium.launch(
+        executable_path=str(CHROMIUM), headless=True, args=["--no-sandbox"]
+    )
+    try:
+        yield browser
+    finally:
+        browser.close()
+
+
+@pytest.fixture
+def page(browser: Any, static_url: str) -> Iterator[Any]:
+    context = browser.new_context(locale="nl-NL")
+    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=static_url)
+    page = context.new_page()
+    page.set_default_timeout(TIMEOUT_MS)
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    try:
+        yield page
+    finally:
+        context.close()
+    assert not errors, f"JavaScript errors on the page: {errors}"
+
+
+def popup(static_url: str, **params: str) -> str:
+    return f"{static_url}/popup.html?{urlencode(params)}"
+
+
+def suggest_and_wait(page: Any) -> Any:
+    page.click("#suggest")
+    cards = page.locator("#suggestions .card")
+    expect(cards.first).to_be_visible()
+    return cards
+
+
+# --- 2. the popup as a web page against a live API ----------------------------------------------
+
+
+def test_popup_shows_triage_plan_and_suggestions(
+    page: Any, static_url: str, fake_api: FakeApi
+) -> None:
+    api = fake_api(cors_origins=static_url)
+    page.goto(popup(static_url, api=api, text=COMMENT, channel="x", initials="AB"))
+
+    expect(page.locator("#comment")).to_have_value(COMMENT)
+    # the channels come from GET /v1/playbook; the requested one is selected
+    expect(page.locator("#channel option[value='instagram']")).to_have_count(1)
+    expect(page.locator("#channel")).to_have_value("x")
+    expect(page.locator("#server")).to_contain_text(api)
+
+    cards = suggest_and_wait(page)
+    assert cards.count() >= 3
+    for i in range(cards.count()):
+        card = cards.nth(i)
+        text = card.locator("textarea.suggestion-text").input_value()
+        assert len(text.strip()) > 20, text
+        assert text.rstrip().endswith("^AB"), text
+        expect(card.locator("button.copy")).to_have_text("Kopiëren")
+        expect(card.locator("button.used")).to_have_text("Gebruikt")
+        expect(card.locator("button.rejected")).to_have_text("Afgewezen")
+        expect(card.locator(".meta")).to_contain_text("van 280 tekens")
+
+    # triage: Dutch labels, the legal-threat flag
+    triage = page.locator("#triage")
+    expect(triage).to_contain_text("Beoordeling")
+    expect(triage).to_contain_text("negatief")
+    expect(triage.locator(".chip.flag")).to_contain_text("juridische dreiging")
+    # plan: priority, deadline in Dutch, route, public/DM, steps with why
+    plan = page.locator("#plan")
+    expect(plan.locator(".prio")).to_have_text("P1")
+    expect(plan.locator(".prio")).to_have_class(re.compile(r"\bprio-p1\b"))
+    expect(plan.locator(".deadline")).to_have_text(
+        re.compile(r"^(vandaag|morgen) \d{1,2}\.\d{2} uur$")
+    )
+    expect(plan).to_contain_text("Juridische zaken")
+    expect(plan).to_contain_text("Openbaar of DM")
+    steps = plan.locator(".steps li")
+    assert steps.count() >= 2
+    expect(steps.first.locator(".why")).to_contain_text("Waarom:")
+
+
+def test_copy_and_feedback(page: Any, static_url: str, fake_api: FakeApi) -> None:
+    api = fake_api(cors_origins=static_url)
+    page.goto(popup(static_url, api=api, text=COMMENT))
+    cards = suggest_and_wait(page)
+
+    first = cards.nth(0)
+    expected = first.locator("textarea").input_value()
+    first.locator("button.copy").click()
+    expect(first.locator("button.copy")).to_have_text("Gekopieerd")
+    assert page.evaluate("navigator.clipboard.readText()") == expected
+
+    first.locator("button.used").click()
+    expect(first.locator(".feedback-status")).to_have_text("Vastgelegd: gebruikt.")
+    expect(first.locator("button.used")).to_be_disabled()
+
+    second = cards.nth(1)
+    second.locator("textarea").fill("Hallo! Wij kijken er meteen naar. ^AB")
+    expect(second.locator(".meta")).to_contain_text("37 van ")
+    second.locator("button.used").click()
+    expect(second.locator(".feedback-status")).to_have_text("Vastgelegd: aangepast gebruikt.")
+
+    third = cards.nth(2)
+    third.locator("button.rejected").click()
+    expect(third.locator(".feedback-status")).to_have_text("Vastgelegd: afgewezen.")
+
+
+def test_html_in_comment_and_answer_stays_text(page: Any, static_url: str) -> None:
+    """Comments (and so replies, names, notes) may hold HTML; the page never parses it."""
+    evil = '<img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script>'
+    fixtures = EXTENSION / "test" / "fixtures"
+    advice = json.loads((fixtures / "suggest.json").read_text("utf-8"))
+    advice["suggestions"][0]["text"] = f"Hallo {evil}! ^AB"
+    advice["suggestions"][0]["strategy_name"] = evil
+    advice["plan"]["title"] = evil
+    advice["plan"]["steps"][0]["do"] = evil
+    advice["plan"]["route"]["name"] = evil
+    advice["plan"]["priority"] = '"><img src=x onerror="window.__pwned=3">'
+    advice["triage"]["notes"] = [evil]
+    advice["notes"] = [evil]
+    answers = {
+        "/v1/playbook": (fixtures / "playbook.json").read_text("utf-8"),
+        "/v1/suggest": json.dumps(advice),
+    }
+
+    def answer(route: Any) -> None:
+        path = "/" + route.request.url.split("/", 3)[3]
+        route.fulfill(
+            status=200,
+            body=answers[path],
+            headers={"content-type": "application/json", "access-control-allow-origin": "*"},
+        )
+
+    api = f"http://127.0.0.1:{free_port()}"
+    page.route(f"{api}/v1/**", answer)
+    page.goto(popup(static_url, api=api, text=evil))
+    expect(page.locator("#comment")).to_have_value(evil)
+    cards = suggest_and_wait(page)
+    expect(cards.first.locator("textarea")).to_have_value(f"Hallo {evil}! ^AB")
+    expect(cards.first.locator("h3")).to_have_text(evil)
+    expect(page.locator("#plan h2")).to_have_text(evil)
+    expect(page.locator("#triage")).to_contain_text(evil)
+    assert page.locator("#results img, #results script").count() == 0
+    page.wait_for_timeout(200)
+    assert page.evaluate("window.__pwned") is None
+
+
+def test_unreachable_server(page: Any, static_url: str) -> None:
+    api = f"http://127.0.0.1:{free_port()}"
+    page.goto(popup(static_url, api=api, text=COMMENT))
+    message = page.locator("#message")
+    expected = (
+        f"De responder-server is niet bereikbaar op {api}. Staat hij aan? "
+        "Klopt het adres in de opties?"
+    )
+    expect(message).to_contain_text(expected)
+    expect(message.locator("button")).to_have_text("Opties openen")
+    page.click("#suggest")
+    expect(message).to_contain_text(expected)
+    expect(page.locator("#suggest")).to_be_enabled()
+    assert page.locator("#suggestions .card").count() == 0
+
+
+def test_without_cors_allow_list_a_clear_error(
+    page: Any, static_url: str, fake_api: FakeApi
+) -> None:
+    api = fake_api()  # no cors_origins: the browser blocks the page's requests
+    page.goto(popup(static_url, api=api, text=COMMENT))
+    message = page.locator("#message")
+    expect(message).to_contain_text("Verbinding geweigerd")
+    expect(message).to_contain_text(f"staat verzoeken vanaf {static_url} niet toe")
+    expect(message).to_contain_text("RESPONDER_CORS_ORIGINS")
+    page.click("#suggest")
+    expect(page.locator("#suggest")).to_be_enabled()
+    expect(page.locator("#busy")).to_be_hidden()
+    expect(message).to_contain_text("RESPONDER_CORS_ORIGINS")
+
+
+def test_missing_wrong_and_right_api_key(
+    page: Any, static_url: str, fake_api: FakeApi, tmp_path: Path
+) -> None:
+    from responder.storage import Storage
+
+    api = fake_api(cors_origins=static_url, require_api_key=True)
+    message = page.locator("#message")
+
+    page.goto(popup(static_url, api=api, text=COMMENT))
+    expect(message).to_contain_text("API-sleutel nodig")
+    expect(message).to_contain_text("Vul hem in bij de opties")
+
+    page.goto(popup(static_url, api=api, key="rsp_fout", text=COMMENT))
+    expect(message).to_contain_text("API-sleutel onjuist")
+
+    # conftest's fake_api keeps its database at tmp_path/api-<n>.db
+    _, secret = Storage(f"sqlite:///{tmp_path / 'api-0.db'}").create_key("extensie-test")
+    page.goto(popup(static_url, api=api, key=secret, text=COMMENT))
+    expect(page.locator("#channel option[value='x']")).to_have_count(1)
+    assert suggest_and_wait(page).count() >= 3
+    expect(message).to_be_hidden()
+
+
+def test_rate_limit_says_how_long_to_wait(page: Any, static_url: str, fake_api: FakeApi) -> None:
+    api = fake_api(cors_origins=static_url, rate_limit_per_minute=1)
+    page.goto(popup(static_url, api=api, text=COMMENT))
+    expect(page.locator("#channel option[value='x']")).to_have_count(1)  # the one request
+    page.click("#suggest")
+    message = page.locator("#message")
+    expect(message).to_contain_text("Even wachten")
+    expect(message).to_contain_text(re.compile(r"Wacht \d+ seconden en probeer het dan opnieuw"))
+    expect(page.locator("#suggest")).to_be_disabled()
+    expect(page.locator("#suggest")).to_have_text(re.compile(r"Opnieuw over \d+ s"))
+
+
+def test_api_validation_message_is_shown(page: Any, static_url: str, fake_api: FakeApi) -> None:
+    api = fake_api(cors_origins=static_url)
+    # only a zero-width space: not empty for the page, empty for the API (422 invalid_input)
+    page.goto(popup(static_url, api=api, text="\u200b\u200b"))
+    expect(page.locator("#channel option[value='x']")).to_have_count(1)
+    page.click("#suggest")
+    message = page.locator("#message")
+    expect(message).to_contain_text("Verzoek niet aangenomen")
+    expect(message).to_contain_text("De tekst is leeg")
+
+
+def test_input_checked_before_calling(page: Any, static_url: str, fake_api: FakeApi) -> None:
+    api = fake_api(cors_origins=static_url)
+    page.goto(popup(static_url, api=api))
+    page.click("#suggest")
+    expect(page.locator("#message")).to_contain_text("Er is nog geen reactie")
+    page.fill("#comment", "a" * 5001)
+    expect(page.locator("#count")).to_have_text("5001 / 5000 tekens")
+    page.click("#suggest")
+    expect(page.locator("#message")).to_contain_text("te lang: 5001 tekens, maximaal 5000")
+
+
+def test_bad_address_in_settings(page: Any, static_url: str) -> None:
+    page.goto(popup(static_url, api="ftp://example.nl", text=COMMENT))
+    message = page.locator("#message")
+    expect(message).to_contain_text("Gebruik een adres dat met http:// of https:// begint")
+    expect(message.locator("button")).to_have_text("Opties openen")
+
+
+# --- the options page as a web page -------------------------------------------------------------
+
+
+def test_options_connection_test(page: Any, static_url: str, fake_api: FakeApi) -> None:
+    api = fake_api(cors_origins=static_url)
+    page.goto(f"{static_url}/options.html?{urlencode({'api': api})}")
+    expect(page.locator("#api")).to_have_value(api)
+    page.click("#test")
+    result = page.locator("#result")
+    expect(result).to_contain_text("Verbinding werkt")
+    expect(result).to_contain_text(f"Bereikbaar op {api}: model (meegegeven), draaiboek ")
+    expect(result).to_contain_text("Sleutel: niet nodig op deze server.")
+    expect(page.locator("#channel option[value='x']")).to_have_count(1)
+
+    page.fill("#api", f"127.0.0.1:{free_port()}")
+    page.click("#test")
+    expect(result).to_contain_text("niet bereikbaar op http://127.0.0.1:")
+
+    page.fill("#api", "ftp://x")
+    page.click("#save")
+    expect(result).to_contain_text("Niet opgeslagen")
+
+
+def test_options_key_needed_and_wrong(
+    page: Any, static_url: str, fake_api: FakeApi, tmp_path: Path
+) -> None:
+    from responder.storage import Storage
+
+    api = fake_api(cors_origins=static_url, require_api_key=True)
+    page.goto(f"{static_url}/options.html?{urlencode({'api': api})}")
+    result = page.locator("#result")
+    page.click("#test")
+    expect(result).to_contain_text("Bereikbaar, maar sleutel nodig")
+    page.fill("#key", "rsp_fout")
+    page.click("#test")
+    expect(result).to_contain_text("Bereikbaar, maar sleutel onjuist")
+    _, secret = Storage(f"sqlite:///{tmp_path / 'api-0.db'}").create_key("opties-test")
+    page.fill("#key", f"Bearer {secret}")
+    page.click("#test")
+    expect(result).to_contain_text("Sleutel: geldig.")
+    page.click("#save")
+    expect(result).to_contain_text("Opgeslagen.")
+    expect(page.locator("#key")).to_have_value(secret)
+
+
+# --- 3. the real unpacked extension -------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def extension(playwright: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """Chromium (new headless) with the unpacked extension loaded; yields (context, worker)."""
+    profile = tmp_path_factory.mktemp("chromium-profile")
+    context = playwright.chromium.launch_persistent_context(
+        str(profile),
+        executable_path=str(CHROMIUM),
+        headless=True,
+        args=[
+            "--headless=new",
+            "--no-sandbox",
+            f"--disable-extensions-except={EXTENSION}",
+            f"--load-extension={EXTENSION}",
+        ],
+    )
+    try:
+        workers = context.service_workers
+        try:
+            worker = workers[0] if workers else context.wait_for_event("serviceworker", timeout=20_000)
+        except playwright_sync.TimeoutError:
+            pytest.skip(
+                "this chromium did not start the extension's service worker in headless mode "
+                "(--load-extension ignored?)"
+            )
+        yield context, worker
+    finally:
+        context.close()
+
+
+def test_extension_service_worker_starts(extension: Any) -> None:
+    _, worker = extension
+    assert re.fullmatch(r"chrome-extension://[a-p]{32}/background\.js", worker.url), worker.url
+    manifest = worker.evaluate("chrome.runtime.getManifest()")
+    assert manifest["name"] == "responder – webcare-assistent"
+    assert manifest["manifest_version"] == 3
+    assert worker.evaluate("responder.MENU_TITLE") == "Webcare-antwoord voorstellen"
+    granted = worker.evaluate("chrome.permissions.getAll()")
+    assert set(granted["permissions"]) >= {"contextMenus", "storage", "clipboardWrite"}
+    assert "http://127.0.0.1/*" in granted["origins"]
+
+
+def test_extension_context_menu_flow_without_cors(extension: Any, fake_api: FakeApi) -> None:
+    """Menu click → selection stored → responder window → suggestions, from a server with no CORS
+    allow-list: the extension's host permission for 127.0.0.1 is what lets it through."""
+    context, worker = extension
+    api = fake_api()
+    worker.evaluate(
+        "s => chrome.storage.local.set(s)",
+        {"apiUrl": api, "apiKey": "", "initials": "CD", "defaultChannel": ""},
+    )
+    with context.expect_page(timeout=TIMEOUT_MS) as new_page:
+        worker.evaluate(
+            """info => responder.onMenuClick(info, undefined)""",
+            {
+                "menuItemId": "responder-suggest",
+                "selectionText": COMMENT,
+                "pageUrl": "https://x.com/klant/status/1",
+            },
+        )
+    window = new_page.value
+    window.set_default_timeout(TIMEOUT_MS)
+    assert re.search(r"/popup\.html\?venster=1$", window.url), window.url
+    expect(window.locator("#comment")).to_have_value(COMMENT)
+    cards = window.locator("#suggestions .card")
+    expect(cards.first).to_be_visible()  # it asks by itself for a fresh selection
+    assert cards.count() >= 3
+    expect(window.locator("#channel")).to_have_value("x")  # guessed from x.com
+    assert cards.first.locator("textarea").input_value().rstrip().endswith("^CD")
+    pending = worker.evaluate("chrome.storage.session.get('pending')")["pending"]
+    assert pending["done"] is True
+
+    # a second selection goes to the same window
+    other = "Top service, bedankt!"
+    pages_before = len(context.pages)
+    worker.evaluate(
+        "info => responder.onMenuClick(info, undefined)",
+        {"menuItemId": "responder-suggest", "selectionText": other, "pageUrl": ""},
+    )
+    expect(window.locator("#comment")).to_have_value(other)
+    expect(cards.first).to_be_visible()
+    assert len(context.pages) == pages_before
+    window.close()
+
+
+def test_extension_options_page(extension: Any, fake_api: FakeApi) -> None:
+    context, worker = extension
+    api = fake_api()
+    ext_id = worker.url.split("/")[2]
+    page = context.new_page()
+    page.set_default_timeout(TIMEOUT_MS)
+    try:
+        page.goto(f"chrome-extension://{ext_id}/options.html")
+        page.fill("#api", api.replace("http://", ""))
+        page.fill("#initials", "EF")
+        page.click("#save")
+        expect(page.locator("#result")).to_contain_text("Opgeslagen.")
+        expect(page.locator("#api")).to_have_value(api)
+        stored = worker.evaluate("chrome.storage.local.get(null)")
+        assert stored["apiUrl"] == api
+        assert stored["initials"] == "EF"
+        page.click("#test")
+        expect(page.locator("#result")).to_contain_text("Verbinding werkt")
+    finally:
+        page.close()
