@@ -32,6 +32,7 @@ import {
   loadSettings,
   markPendingDone,
   onNewPending,
+  onSettingsChange,
   openOptions,
 } from "./lib/settings.js";
 
@@ -50,6 +51,7 @@ const state = {
   busy: false,
   waitTimer: null,
   configProblem: null,
+  again: false,
 };
 
 /** An element with attributes and children (strings become text nodes). */
@@ -158,7 +160,11 @@ async function loadPlaybook() {
 }
 
 async function suggest() {
-  if (state.busy || state.waitTimer) return;
+  if (state.waitTimer) return;
+  if (state.busy) {
+    state.again = true; // a new selection arrived meanwhile: ask again when this one is done
+    return;
+  }
   clearMessage();
   if (state.configProblem) {
     showProblem(state.configProblem);
@@ -181,6 +187,7 @@ async function suggest() {
     throw err;
   }
   setBusy(true);
+  $("results").hidden = true;
   try {
     const result = await callApi(fetch, state.baseUrl, state.key, "/v1/suggest", body);
     if (!result.ok) {
@@ -192,6 +199,10 @@ async function suggest() {
     await markPendingDone();
   } finally {
     setBusy(false);
+    if (state.again) {
+      state.again = false;
+      suggest();
+    }
   }
 }
 
@@ -201,6 +212,7 @@ function render(advice) {
   renderTriage(advice.triage);
   renderPlan(advice.plan, advice.notes ?? []);
   renderSuggestions(advice.suggestions ?? []);
+  $("stale").hidden = true;
   $("results").hidden = false;
   $("plan").scrollIntoView?.({ block: "start", behavior: "smooth" });
 }
@@ -397,18 +409,12 @@ function usePending(pending) {
   fillChannels();
 }
 
-async function start() {
-  $("ask").addEventListener("submit", (event) => {
-    event.preventDefault();
-    suggest();
-  });
-  $("comment").addEventListener("input", updateCount);
-  $("open-options").addEventListener("click", () => openOptions());
-  if (new URLSearchParams(location.search).has("venster")) document.body.classList.add("window");
-
+async function applySettings() {
   const settings = await loadSettings();
   state.initials = settings.initials;
   state.savedChannel = settings.defaultChannel;
+  state.configProblem = null;
+  state.baseUrl = null;
   try {
     state.baseUrl = normaliseBaseUrl(settings.apiUrl);
     state.key = normaliseApiKey(settings.apiKey);
@@ -418,13 +424,40 @@ async function start() {
   $("server").textContent = state.baseUrl
     ? `Server: ${state.baseUrl}${hasExtensionStorage() ? "" : " (via de paginaparameters)"}`
     : "Geen geldig serveradres ingesteld.";
+}
 
+async function start() {
+  $("ask").addEventListener("submit", (event) => {
+    event.preventDefault();
+    suggest();
+  });
+  $("comment").addEventListener("input", () => {
+    updateCount();
+    if (!$("results").hidden) $("stale").hidden = false;
+  });
+  $("comment").addEventListener("keydown", (event) => {
+    if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
+      event.preventDefault();
+      suggest();
+    }
+  });
+  $("open-options").addEventListener("click", () => openOptions());
+  if (new URLSearchParams(location.search).has("venster")) document.body.classList.add("window");
+
+  await applySettings();
   const pending = await loadPending();
   usePending(pending);
   onNewPending(async (next) => {
     usePending(next);
     $("results").hidden = true;
     await suggest();
+  });
+  // The options page saved: use the new address and key straight away.
+  onSettingsChange(async () => {
+    await applySettings();
+    clearMessage();
+    if (state.configProblem) showProblem(state.configProblem);
+    else await loadPlaybook();
   });
 
   if (state.configProblem) {

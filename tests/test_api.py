@@ -72,6 +72,7 @@ def test_triage_label_playbook_health(fake_api: Start) -> None:
     assert body["items"][1]["triage"] is None and "leeg" in body["items"][1]["error"]
     pb = httpx.get(f"{url}/v1/playbook").json()
     assert pb["version"] and {c["id"] for c in pb["channels"]} >= {"x", "facebook", "tiktok"}
+    assert pb["max_text_chars"] == 5000 and pb["timezone"] == "Europe/Amsterdam"
     assert httpx.get(f"{url}/healthz").json() == {"status": "ok"}
     ready = httpx.get(f"{url}/readyz").json()
     assert ready["status"] == "ready" and ready["auth_required"] is False
@@ -196,6 +197,8 @@ def test_cors_allow_list(fake_api: Start) -> None:
         },
     )
     assert pre.status_code == 200 and pre.headers["access-control-allow-origin"] == ext
+    r = httpx.get(f"{url}/healthz", headers={"Origin": ext})
+    assert "retry-after" in r.headers["access-control-expose-headers"].lower()
     r = httpx.post(
         f"{url}/v1/triage", json={"text": "Hoi"}, headers={"Origin": "https://evil.example"}
     )

@@ -560,6 +560,7 @@ export function priorityClass(priority) {
   return m ? `prio-p${m[1]}` : "prio-onbekend";
 }
 
+// The same Dutch names as the API's own web page (responder/api/static/app.js).
 const LABELS = {
   sentiment: { negative: "negatief", neutral: "neutraal", positive: "positief" },
   intent: {
@@ -572,20 +573,20 @@ const LABELS = {
   topic: {
     delivery: "bezorging",
     product: "product",
-    service: "klantenservice",
-    billing: "factuur of betaling",
+    service: "service",
+    billing: "factuur en betaling",
     outage: "storing",
-    account_privacy: "account of privacy",
+    account_privacy: "account en privacy",
     policy: "beleid",
     general: "algemeen",
   },
   flags: {
     legal_threat: "juridische dreiging",
     media_threat: "mediadreiging",
-    churn_threat: "dreigt over te stappen",
-    safety: "veiligheid of gezondheid",
-    abuse: "scheldpartij of bedreiging",
-    privacy_incident: "mogelijk privacyincident",
+    churn_threat: "overstapdreiging",
+    safety: "veiligheid",
+    abuse: "grensoverschrijdend gedrag",
+    privacy_incident: "privacyincident",
     discrimination: "discriminatie",
   },
   register: { u: "u-vorm", je: "je-vorm", unknown: "onbekend" },
@@ -595,7 +596,7 @@ const LABELS = {
 
 const HEAD_NAMES = {
   sentiment: "sentiment",
-  intent: "soort",
+  intent: "soort reactie",
   topic: "onderwerp",
   flags: "signalen",
   register: "aanspreekvorm",

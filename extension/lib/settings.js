@@ -112,6 +112,15 @@ export function onNewPending(listener, env = globalThis) {
   });
 }
 
+/** Call `listener()` when the saved settings change (the options page saved; extension only). */
+export function onSettingsChange(listener, env = globalThis) {
+  const changed = env.chrome?.storage?.onChanged;
+  if (!changed) return;
+  changed.addListener((changes, area) => {
+    if (area === "local" && SETTING_NAMES.some((name) => name in changes)) listener();
+  });
+}
+
 /** Open the options page: the extension's, or options.html next to this page. */
 export function openOptions(env = globalThis) {
   if (env.chrome?.runtime?.openOptionsPage) {

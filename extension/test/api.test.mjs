@@ -566,7 +566,7 @@ describe("summariseTriage", () => {
       s.rows.map((r) => [r.name, r.value, r.probability, r.unsure]),
       [
         ["sentiment", "negatief", "80%", false],
-        ["soort", "klacht", "60%", false],
+        ["soort reactie", "klacht", "60%", false],
         ["onderwerp", "bezorging", "30%", true],
         ["aanspreekvorm", "u-vorm", "", false],
       ],

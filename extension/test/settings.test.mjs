@@ -9,6 +9,7 @@ import {
   loadSettings,
   markPendingDone,
   onNewPending,
+  onSettingsChange,
   openOptions,
   requestHostAccess,
   saveSettings,
@@ -102,6 +103,19 @@ describe("loadPending / markPendingDone / onNewPending", () => {
     await env.chrome.storage.local.set({ pending: { text: "andere opslag" } });
     assert.deepEqual(seen, [{ text: "Nieuw", pageUrl: "", channel: "", authorName: "", auto: true, id: 1 }]);
     onNewPending(() => assert.fail("no chrome, no listener"), webEnv());
+  });
+});
+
+describe("onSettingsChange", () => {
+  it("fires for saved settings, not for the session or other keys", async () => {
+    const env = { chrome: fakeChrome() };
+    let calls = 0;
+    onSettingsChange(() => (calls += 1), env);
+    await saveSettings({ apiUrl: "http://127.0.0.1:9" }, env);
+    await env.chrome.storage.session.set({ apiUrl: "x" });
+    await env.chrome.storage.local.set({ iets: 1 });
+    assert.equal(calls, 1);
+    onSettingsChange(() => assert.fail("no chrome, no listener"), webEnv());
   });
 });
 

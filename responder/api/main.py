@@ -203,6 +203,7 @@ def create_app(
             allow_origins=settings.cors_origin_list,
             allow_methods=["GET", "POST"],
             allow_headers=["Authorization", "Content-Type", "X-API-Key"],
+            expose_headers=["Retry-After"],
             max_age=600,
         )
     return app

@@ -211,6 +211,8 @@ async def playbook(state: State, key: Caller) -> dict[str, Any]:
         "brand": org.brand,
         "default_channel": org.default_channel,
         "default_register": org.default_register,
+        "timezone": org.timezone,
+        "max_text_chars": state.settings.max_text_chars,
         "channels": [
             {"id": cid, "name": c.name, "max_chars": c.max_chars} for cid, c in org.channels.items()
         ],

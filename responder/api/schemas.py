@@ -183,6 +183,8 @@ class PlaybookPublic(BaseModel):
     brand: str
     default_channel: str
     default_register: str
+    timezone: str
+    max_text_chars: int
     channels: list[ChannelPublic]
     situations: list[SituationPublic]
     teams: list[TeamPublic]
