@@ -94,7 +94,7 @@ def first_name(author_name: str | None) -> str | None:
     """The first word of a display name, letters only ("@Sanne_93" → "Sanne"); None if none."""
     if not author_name:
         return None
-    for word in author_name.split():
+    for word in re.sub(r"<[^>]*>", " ", author_name).split():
         letters = re.sub(r"[^\w'-]|[\d_]", "", word).strip("'-")
         if letters:
             return letters[:1].upper() + letters[1:30]

@@ -49,6 +49,7 @@ def advise(text: str, context: CommentContext | None = None, **labels: object): 
     initials=st.sampled_from([None, "AB", "ABCDE"]),
     private=st.booleans(),
     confidence=st.sampled_from([0.9, 0.4]),
+    author=st.sampled_from([None, "Noor", "Annemarie-Josephine Voorbeeld"]),
 )
 def test_every_suggestion_for_any_triage_passes_the_guardrails(
     sentiment: str,
@@ -60,9 +61,10 @@ def test_every_suggestion_for_any_triage_passes_the_guardrails(
     initials: str | None,
     private: bool,
     confidence: float,
+    author: str | None,
 ) -> None:
     text = COMMENTS[register]
-    context = CommentContext(channel, WEDNESDAY_10, private, initials)
+    context = CommentContext(channel, WEDNESDAY_10, private, initials, author)
     t = triage_for(text, sentiment, intent, topic, flags, confidence)
     p = plan(t, text, context, PB)
     result = suggest(t, text, context, PB, p)
@@ -230,3 +232,31 @@ def test_generative_backend_is_off_by_default(fake_classifier) -> None:  # type:
 
 def test_playbook_fixture_is_the_default() -> None:
     assert isinstance(PB, Playbook) and PB.organisation.default_channel in PB.organisation.channels
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("Noor Voorbeeld", "Noor"),
+        ("@noor_93", "Noor"),
+        ("<b>Noor</b>", "Noor"),
+        ("💬", None),
+        ("Jan-Willem", "Jan-Willem"),
+    ],
+)
+def test_first_name_from_a_display_name(name: str, expected: str | None) -> None:
+    from responder.suggest import first_name
+
+    assert first_name(name) == expected
+
+
+def test_greeting_by_name_only_where_it_fits() -> None:
+    ctx = CommentContext("x", WEDNESDAY_10, agent_initials="AB", author_name="Noor Voorbeeld")
+    _, _, result = advise(COMMENTS["je"], ctx, topic="delivery")
+    assert all(s.text.startswith("Hoi Noor! ") for s in result.items)
+    ctx_u = CommentContext("x", WEDNESDAY_10, agent_initials="AB", author_name="Noor")
+    _, _, formal = advise(COMMENTS["u"], ctx_u, topic="delivery")
+    assert all(s.text.startswith("Hallo Noor! ") for s in formal.items)
+    long_name = CommentContext("tiktok", WEDNESDAY_10, agent_initials="AB", author_name="A" * 30)
+    _, _, tight = advise(COMMENTS["u"], long_name, topic="delivery")
+    assert all(len(s.text) <= 150 for s in tight.items) and len(tight.items) >= 3
