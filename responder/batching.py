@@ -50,7 +50,9 @@ class BatchingClassifier:
                     timeout=self.max_wait_s,
                 )
                 batch, size = [], 0
-                while self._pending and (not batch or size + len(self._pending[0][0]) <= self.max_batch):
+                while self._pending and (
+                    not batch or size + len(self._pending[0][0]) <= self.max_batch
+                ):
                     texts, future = self._pending.pop(0)
                     batch.append((texts, future))
                     size += len(texts)
