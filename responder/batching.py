@@ -49,7 +49,8 @@ class BatchingClassifier:
                     lambda: sum(len(t) for t, _ in self._pending) >= self.max_batch,
                     timeout=self.max_wait_s,
                 )
-                batch, size = [], 0
+                batch: list[tuple[list[str], Future[list[HeadScores]]]] = []
+                size = 0
                 while self._pending and (
                     not batch or size + len(self._pending[0][0]) <= self.max_batch
                 ):
