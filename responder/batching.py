@@ -11,11 +11,12 @@ from responder.protocols import Classifier, HeadScores
 
 
 class BatchingClassifier:
-    """Wraps a classifier; concurrent ``predict`` calls are gathered for up to ``max_wait_s``
-    (or ``max_batch`` texts) and run together on one worker thread. Results and errors go back
-    to each caller; the order of texts within a call is kept."""
+    """Wraps a classifier; concurrent ``predict`` calls run together on one worker thread.
+    Calls that arrive while a forward pass runs form the next batch (up to ``max_batch`` texts),
+    so a lone request never waits; ``max_wait_s`` can add a short gathering pause. Results and
+    errors go back to each caller; the order of texts within a call is kept."""
 
-    def __init__(self, inner: Classifier, max_batch: int = 32, max_wait_s: float = 0.003) -> None:
+    def __init__(self, inner: Classifier, max_batch: int = 32, max_wait_s: float = 0.0) -> None:
         self.inner, self.max_batch, self.max_wait_s = inner, max_batch, max_wait_s
         self._pending: list[tuple[list[str], Future[list[HeadScores]]]] = []
         self._cond = threading.Condition()
@@ -44,11 +45,11 @@ class BatchingClassifier:
             with self._cond:
                 while not self._pending:
                     self._cond.wait()
-                # Give callers that arrive at the same moment a short chance to join.
-                self._cond.wait_for(
-                    lambda: sum(len(t) for t, _ in self._pending) >= self.max_batch,
-                    timeout=self.max_wait_s,
-                )
+                if self.max_wait_s > 0:  # optionally let callers arriving together join
+                    self._cond.wait_for(
+                        lambda: sum(len(t) for t, _ in self._pending) >= self.max_batch,
+                        timeout=self.max_wait_s,
+                    )
                 batch: list[tuple[list[str], Future[list[HeadScores]]]] = []
                 size = 0
                 while self._pending and (
