@@ -117,34 +117,119 @@ def triage(text: str, model: Path | None) -> None:
     "--output",
     type=click.Path(path_type=Path),
     required=True,
-    help="Uitvoerbestand (.jsonl of .csv).",
+    help="Uitvoerbestand; het formaat volgt de extensie (.csv, .xlsx, .jsonl, .parquet).",
 )
 @click.option(
-    "--text-column", default="text", show_default=True, help="Kolom met de tekst van de reactie."
+    "--text-column",
+    default=None,
+    help="Kolom met de tekst van de reactie (standaard: herkend aan de naam, bijv. tekst, bericht).",
 )
 @click.option(
     "--prefix", default="", help="Voorvoegsel voor de toegevoegde kolommen, bij een naamconflict."
 )
 @click.option("--batch-size", default=64, show_default=True, type=click.IntRange(1, 4096))
+@click.option(
+    "--chunk-size",
+    default=5000,
+    show_default=True,
+    type=click.IntRange(1, 1_000_000),
+    help="Rijen per tussenbestand in de werkmap; een hervatte run doet klare delen niet over.",
+)
+@click.option("--resume", is_flag=True, help="Ga verder met een onderbroken run.")
+@click.option("--restart", is_flag=True, help="Gooi een onderbroken run weg en begin opnieuw.")
+@click.option(
+    "--report",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Schrijf ook een HTML-rapport (aantallen, verdeling, verloop, eerst bekijken).",
+)
+@click.option(
+    "--date-column",
+    default=None,
+    help="Kolom met de datum voor het rapport (standaard: herkend aan de naam, bijv. datum).",
+)
 @model_option
 def label(
-    source: Path, output: Path, text_column: str, prefix: str, batch_size: int, model: Path | None
+    source: Path,
+    output: Path,
+    text_column: str | None,
+    prefix: str,
+    batch_size: int,
+    chunk_size: int,
+    resume: bool,
+    restart: bool,
+    report: Path | None,
+    date_column: str | None,
+    model: Path | None,
 ) -> None:
     """Label een bestand met reacties; elke rij en kolom blijft behouden."""
-    from responder.labelling import label_file
+    from responder.labelling import LabelJob, LabelOptions
 
     if not source.is_file():
         raise InputError(f"Bestand niet gevonden: {source}")
+    settings = Settings()
+    model_path = model or settings.triage_model_path
+    options = LabelOptions(
+        text_column,
+        prefix,
+        batch_size,
+        chunk_size,
+        resume,
+        restart,
+        _label_report(report, date_column, model_path, settings),
+        model=_model_identity(model_path),
+        max_text_chars=settings.max_text_chars,
+    )
+    job = LabelJob.prepare(source, output, options, _say)
     service = _load_service(model)
-    bar = Progress(None, "Labelen", unit="rij")
+    bar = Progress(job.pending, "Labelen", unit="rij")
+
+    def advance(n: int) -> None:
+        rate = (bar.done + n) / max(time.monotonic() - bar.started, 1e-6)
+        bar.update(n, postfix=f"{rate:.0f} rijen/s")
+
     try:
-        summary = label_file(service, source, output, text_column, prefix, batch_size, bar.update)
+        summary = job.run(service, advance)
+    except KeyboardInterrupt:
+        _say("Onderbroken; ga later verder met hetzelfde commando plus --resume.")
+        raise
     finally:
         bar.close()
     _say(
         f"{summary.rows} rijen geschreven naar {output}: {summary.labelled} gelabeld, "
         f"{summary.not_dutch} niet-Nederlands, {summary.errors} met een fout (kolom 'error')."
     )
+    if report is not None:
+        _say(f"Rapport: {report}")
+
+
+def _model_identity(path: Path) -> str:
+    """The model folder and when its heads were saved: a resumed run must use the same model."""
+    config = path / "triage_config.json"
+    stamp = config.stat().st_mtime_ns if config.is_file() else 0
+    return f"{path.resolve()}@{stamp}"
+
+
+def _label_report(
+    path: Path | None, date_column: str | None, model_path: Path, settings: Settings
+) -> Any:
+    """What the report names: the model (folder, base, training date) and the playbook."""
+    if path is None:
+        return None
+    from datetime import datetime
+
+    from responder.report import ReportSpec, p1_flags_of
+
+    model_name = str(model_path)
+    config = model_path / "triage_config.json"
+    try:
+        base = json.loads(config.read_text(encoding="utf-8")).get("base_model", "?")
+        saved = datetime.fromtimestamp(config.stat().st_mtime)
+        model_name += f" (basis {base}, opgeslagen {saved:%d-%m-%Y %H:%M})"
+    except (OSError, ValueError, AttributeError):
+        pass  # loading the model reports what is wrong with it
+    playbook = _load_playbook(settings.playbook_path)
+    return ReportSpec(path, date_column, model_name, playbook.label, p1_flags_of(playbook))
 
 
 def _training_options(func: Callable[..., Any]) -> Callable[..., Any]:

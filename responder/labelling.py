@@ -1,18 +1,39 @@
-"""Batch labelling of comment files (JSONL, CSV): every input row and field kept, in order, with
-the triage columns added. Rows whose text cannot be triaged get an ``error`` value, never dropped.
+"""Batch labelling of exported comment files (CSV, XLSX, JSONL, Parquet): every input row and
+column kept, in order, with the triage columns added. A row that cannot be triaged gets an
+``error`` value; no row is ever dropped.
+
+A run reads the input in chunks, labels each chunk into the work folder beside the output
+(:mod:`responder.resume`), and then assembles the output from the chunks, atomically, in the
+output's format, feeding the report's running aggregates on the way. Memory stays that of one
+chunk however long the file, and an interrupted run resumes where it stopped.
 """
 
 from __future__ import annotations
 
-import csv
-import json
-import os
-from collections.abc import Callable, Iterator
+import dataclasses
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from datetime import date, datetime, time
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
 from responder.errors import InputError, ResponderError
+from responder.formats import (
+    XLSX_MAX_ROWS,
+    OutputSpec,
+    Source,
+    SourceRow,
+    atomic_path,
+    column_kinds,
+    infer_schema,
+    kind_of,
+    open_source,
+    open_writer,
+    output_schema,
+)
+from responder.report import ReportBuilder, ReportSpec, find_date_column, write_report
+from responder.resume import Manifest, WorkFolder, decode_row, encode_row
 from responder.triage import Triage, TriageService
 
 ADDED_COLUMNS = (
@@ -30,9 +51,34 @@ ADDED_COLUMNS = (
     "register_score",
     "error",
 )
-FORMATS = (".jsonl", ".csv")
-EXTRA_CELLS = "\x00extra"
-"""Internal key for CSV cells beyond the header; reported in the row's ``error`` value."""
+ADDED_TYPES = {
+    **{name: "float" if name.endswith("_score") else "string" for name in ADDED_COLUMNS},
+    "flags": "string_list",
+    "flags_scores": "float_list",
+}
+"""Type of each added column in typed formats (Parquet): flags are ``list<string>``."""
+TEXT_COLUMN_NAMES = (
+    "text",
+    "tekst",
+    "message",
+    "bericht",
+    "comment",
+    "commentaar",
+    "reactie",
+    "inhoud",
+    "content",
+    "body",
+    "post",
+    "review",
+)
+"""Column names recognised as the comment text, case-insensitive; the first that fits wins."""
+DEFAULT_CHUNK_SIZE = 5000
+
+Notify = Callable[[str], None]
+
+
+def _quiet(_message: str) -> None:
+    pass
 
 
 @dataclass
@@ -41,6 +87,32 @@ class LabelSummary:
     labelled: int = 0
     not_dutch: int = 0
     errors: int = 0
+
+    def add(self, added: dict[str, Any]) -> None:
+        """Count one row by its added columns (unprefixed names)."""
+        self.rows += 1
+        if added["language"] is None:
+            self.errors += 1
+        elif added["sentiment"] is None:
+            self.not_dutch += 1
+        else:
+            self.labelled += 1
+
+
+@dataclass(frozen=True)
+class LabelOptions:
+    text_column: str | None = None
+    """``None``: recognise it by name (:data:`TEXT_COLUMN_NAMES`)."""
+    prefix: str = ""
+    batch_size: int = 64
+    chunk_size: int = DEFAULT_CHUNK_SIZE
+    """Input rows per chunk in the work folder: what a resumed run does not redo."""
+    resume: bool = False
+    restart: bool = False
+    report: ReportSpec | None = None
+    model: str = ""
+    """Identifies the model, so that a resumed run does not mix the labels of two models."""
+    max_text_chars: int | None = None
 
 
 def triage_columns(triage: Triage | None, error: str | None) -> dict[str, Any]:
@@ -69,205 +141,294 @@ def triage_columns(triage: Triage | None, error: str | None) -> dict[str, Any]:
     }
 
 
-def _read_jsonl(path: Path) -> Iterator[dict[str, Any]]:
-    with path.open(encoding="utf-8-sig") as fh:
-        for n, line in enumerate(fh, 1):
-            if not line.strip():
+def find_text_column(
+    columns: Sequence[str], explicit: str | None, path: Path, notify: Notify = _quiet
+) -> str:
+    """``--text-column`` when given (it must exist), else the first column with a known name."""
+    found = ", ".join(columns) or "(geen)"
+    if explicit is not None:
+        if explicit in columns:
+            return explicit
+        raise InputError(
+            f"{path}: tekstkolom '{explicit}' bestaat niet. Gevonden kolommen: {found}. "
+            "Kies er een met --text-column."
+        )
+    by_name: dict[str, list[str]] = {}
+    for column in columns:
+        by_name.setdefault(column.strip().lower(), []).append(column)
+    fits = [c for name in TEXT_COLUMN_NAMES for c in by_name.get(name, [])]
+    if not fits:
+        raise InputError(
+            f"{path}: geen tekstkolom herkend (gezocht naar {', '.join(TEXT_COLUMN_NAMES)}). "
+            f"Gevonden kolommen: {found}. Kies er een met --text-column."
+        )
+    others = ", ".join(f"'{c}'" for c in fits[1:])
+    also = f" (ook mogelijk: {others}; kies met --text-column)" if others else ""
+    notify(f"Tekstkolom: '{fits[0]}'{also}.")
+    return fits[0]
+
+
+@dataclass
+class LabelJob:
+    """A checked labelling run: input opened, columns chosen, work folder inspected.
+
+    :meth:`prepare` does everything that can fail on bad input before the model is loaded;
+    :meth:`run` labels what is not done yet and writes the output (and the report)."""
+
+    source: Source
+    output: Path
+    options: LabelOptions
+    text_column: str | None
+    date_column: str | None
+    spec: OutputSpec
+    manifest: Manifest
+    work: WorkFolder
+    done: set[int]
+    """Indices of the chunks an interrupted run already finished."""
+
+    @classmethod
+    def prepare(
+        cls, source_path: Path, output: Path, options: LabelOptions, notify: Notify = _quiet
+    ) -> LabelJob:
+        out_kind = kind_of(output)
+        if not output.parent.is_dir():
+            raise InputError(f"De map voor de uitvoer bestaat niet: {output.parent}")
+        if options.resume and options.restart:
+            raise InputError("Kies --resume of --restart, niet allebei.")
+        source = open_source(source_path, notify)
+        columns = source.columns
+        text_column = None
+        if columns or source.total:
+            text_column = find_text_column(columns, options.text_column, source_path, notify)
+        else:
+            notify(f"{source_path.name} is leeg; de uitvoer krijgt alleen de nieuwe kolommen.")
+        added = {options.prefix + name: ADDED_TYPES[name] for name in ADDED_COLUMNS}
+        clash = [c for c in columns if c in added]
+        if clash:
+            raise InputError(
+                f"{source_path}: de kolom(men) {', '.join(clash)} bestaan al en zouden worden "
+                "overschreven. Gebruik --prefix, bijvoorbeeld --prefix responder_."
+            )
+        if out_kind == "xlsx" and (source.total or 0) + 1 > XLSX_MAX_ROWS:
+            raise InputError(
+                f"{source.total} rijen passen niet in één Excel-werkblad (hoogstens "
+                f"{XLSX_MAX_ROWS - 1}). Kies .csv, .jsonl of .parquet als uitvoer."
+            )
+        date_column = None
+        if options.report is not None:
+            date_column = find_date_column(columns, options.report.date_column, notify)
+        spec = _output_spec(source, out_kind, added, options.prefix + "error")
+        manifest = Manifest.of(
+            source_path,
+            {
+                "text_column": text_column,
+                "prefix": options.prefix,
+                "chunk_size": options.chunk_size,
+                "output_format": out_kind,
+                "model": options.model,
+                "max_text_chars": options.max_text_chars,
+            },
+        )
+        work = WorkFolder(output)
+        if options.resume and not work.path.exists():
+            notify("Geen onderbroken run gevonden; labelen begint vooraan.")
+        done = work.prepare(manifest, options.resume, options.restart)
+        job = cls(source, output, options, text_column, date_column, spec, manifest, work, done)
+        if done:
+            notify(f"Hervatten: {len(done)} deel/delen ({job._rows_done()} rijen) waren al klaar.")
+        return job
+
+    def _rows_done(self) -> int:
+        size, total = self.options.chunk_size, self.source.total
+        if total is None:
+            return len(self.done) * size
+        return sum(max(0, min(size, total - i * size)) for i in self.done)
+
+    @property
+    def pending(self) -> int | None:
+        """Rows still to label (for a progress bar); ``None`` when the count is unknown."""
+        if self.source.total is None:
+            return None
+        return max(0, self.source.total - self._rows_done())
+
+    def run(
+        self, service: TriageService, progress: Callable[[int], None] | None = None
+    ) -> LabelSummary:
+        size = self.options.chunk_size
+        self.work.begin(self.manifest)
+        try:
+            rows = self.source.rows(batch_size=size)
+            chunks = 0
+            for index, chunk in enumerate(_chunked(rows, size)):
+                chunks += 1
+                if index not in self.done:
+                    self.work.write_chunk(index, self._label_chunk(service, chunk, progress))
+            summary = self._assemble(chunks)
+        except OSError as exc:
+            raise InputError(
+                f"Lezen of schrijven mislukt ({exc.filename or self.output}): "
+                f"{exc.strerror or exc}. "
+                "Maak ruimte of kies een andere uitvoer en ga verder met --resume."
+            ) from exc
+        finally:
+            self.work.release()
+        self.work.remove()
+        return summary
+
+    # labelling
+
+    def _label_chunk(
+        self,
+        service: TriageService,
+        rows: list[SourceRow],
+        progress: Callable[[int], None] | None,
+    ) -> list[str]:
+        columns = self.source.columns if self.source.fixed_columns else None
+        step = self.options.batch_size
+        lines = []
+        for start in range(0, len(rows), step):
+            batch = rows[start : start + step]
+            for row, (triage, error) in zip(batch, self._triage(service, batch), strict=True):
+                added = triage_columns(triage, error)
+                if row.problems:
+                    notes = [added["error"], *row.problems] if added["error"] else row.problems
+                    added["error"] = "; ".join(notes)
+                lines.append(encode_row(row.values, [added[c] for c in ADDED_COLUMNS], columns))
+            if progress:
+                progress(len(batch))
+        return lines
+
+    def _triage(
+        self, service: TriageService, batch: list[SourceRow]
+    ) -> list[tuple[Triage | None, str | None]]:
+        column = self.text_column or ""
+        results: list[tuple[Triage | None, str | None]] = [(None, None)] * len(batch)
+        good: list[int] = []
+        for i, row in enumerate(batch):
+            text = row.values.get(column)
+            if row.unreadable:
                 continue
-            try:
-                row = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise InputError(f"{path}, regel {n}: geen geldige JSON ({exc.msg}).") from exc
-            if not isinstance(row, dict):
-                raise InputError(f"{path}, regel {n}: verwacht een JSON-object per regel.")
-            yield row
+            if column not in row.values:
+                results[i] = (None, f"kolom '{column}' ontbreekt in deze rij")
+            elif text is None:
+                results[i] = (None, f"kolom '{column}' is leeg in deze rij")
+            elif not isinstance(text, str):
+                results[i] = (None, f"'{column}' is geen tekst maar {_kind_name(text)}")
+            else:
+                good.append(i)
+        if good:
+            texts = [batch[i].values[column] for i in good]
+            for i, result in zip(good, _triage_each(service, texts), strict=True):
+                results[i] = result
+        return results
 
+    # the output
 
-def _read_csv(path: Path) -> tuple[list[str], Iterator[dict[str, Any]]]:
-    fh = path.open(encoding="utf-8-sig", newline="")
-    reader = csv.reader(fh)
-    header = next(reader, None)
-    if header is None:
-        fh.close()
-        return [], iter(())
-    if len(set(header)) != len(header):
-        fh.close()
-        dupes = sorted({h for h in header if header.count(h) > 1})
-        raise InputError(f"{path}: dubbele kolomnamen {dupes}; geef elke kolom een eigen naam.")
+    def _assemble(self, chunks: int) -> LabelSummary:
+        spec, prefix = self.spec, self.options.prefix
+        columns = self.source.columns if self.source.fixed_columns else None
+        if spec.kind == "parquet" and spec.arrow_schema is None:
+            kinds: dict[str, set[str]] = {}
+            for index in range(chunks):
+                column_kinds(
+                    (self._decoded(line, columns)[0] for line in self.work.read_chunk(index)), kinds
+                )
+            schema = infer_schema(spec.columns, kinds, spec.added)
+            spec = dataclasses.replace(spec, arrow_schema=schema)
+        summary = LabelSummary()
+        report = None
+        if self.options.report is not None:
+            report = ReportBuilder(self.options.report, self.text_column or "", self.date_column)
+        number = 0
+        with (
+            atomic_path(self.output, self.work.path) as tmp,
+            open_writer(tmp, spec) as writer,
+        ):
+            for index in range(chunks):
+                out = []
+                for line in self.work.read_chunk(index):
+                    number += 1
+                    values, added = self._decoded(line, columns)
+                    summary.add(added)
+                    if report is not None:
+                        report.add(number, values, added)
+                    out.append({**values, **{prefix + k: v for k, v in added.items()}})
+                writer.write(out)
+        if report is not None and self.options.report is not None:
+            page = report.render(summary, self.source.path.name, datetime.now())
+            write_report(self.options.report.path, page)
+        return summary
 
-    def rows() -> Iterator[dict[str, Any]]:
-        with fh:
-            for values in reader:
-                padded = values + [""] * (len(header) - len(values))
-                row: dict[str, Any] = dict(zip(header, padded, strict=False))
-                if len(values) > len(header):
-                    row[EXTRA_CELLS] = values[len(header) :]
-                yield row
-
-    return header, rows()
+    @staticmethod
+    def _decoded(line: str, columns: list[str] | None) -> tuple[dict[str, Any], dict[str, Any]]:
+        values, added = decode_row(line, columns)
+        return values, dict(zip(ADDED_COLUMNS, added, strict=True))
 
 
 def label_file(
     service: TriageService,
     source: Path,
     output: Path,
-    text_column: str = "text",
+    text_column: str | None = None,
     prefix: str = "",
     batch_size: int = 64,
     progress: Callable[[int], None] | None = None,
+    *,
+    notify: Notify = _quiet,
+    **options: Any,
 ) -> LabelSummary:
-    """Label ``source`` into ``output`` (format from each file's extension), atomically."""
-    for path in (source, output):
-        if path.suffix.lower() not in FORMATS:
-            raise InputError(f"{path}: alleen .jsonl en .csv worden ondersteund.")
-    if not source.is_file():
-        raise InputError(f"Bestand niet gevonden: {source}")
-    try:
-        if source.suffix.lower() == ".csv":
-            header, rows = _read_csv(source)
-        else:
-            rows = _read_jsonl(source)
-            first = next(rows, None)
-            header = list(first) if first is not None else []
-            rows = _chain(first, rows)
-        added = [prefix + c for c in ADDED_COLUMNS]
-        return _label_rows(
-            service, source, output, header, rows, text_column, added, batch_size, progress
+    """Label ``source`` into ``output`` (formats from the extensions), atomically.
+
+    ``options`` are the other :class:`LabelOptions` fields (``chunk_size``, ``resume``,
+    ``report``…)."""
+    settings = LabelOptions(
+        text_column,
+        prefix,
+        batch_size,
+        max_text_chars=service.settings.max_text_chars,
+        **options,
+    )
+    return LabelJob.prepare(source, output, settings, notify).run(service, progress)
+
+
+def _output_spec(source: Source, kind: str, added: dict[str, str], error_column: str) -> OutputSpec:
+    spec = OutputSpec(kind, list(source.columns), added, error_column)
+    if kind == "csv":
+        # UTF-8 with a BOM when the file is likely to go back to Excel (see responder.formats).
+        excel = source.has_bom or source.encoding == "cp1252" or source.kind == "xlsx"
+        return dataclasses.replace(
+            spec,
+            bom=excel,
+            delimiter=source.delimiter,
+            line_terminator=source.line_terminator,
         )
-    except UnicodeDecodeError as exc:
-        raise InputError(
-            f"{source} is geen UTF-8-tekst ({exc.reason}); sla het op als UTF-8."
-        ) from exc
+    if kind == "xlsx" and source.sheet:
+        return dataclasses.replace(spec, sheet=source.sheet)
+    if kind == "parquet" and source.kind == "parquet":
+        return dataclasses.replace(spec, arrow_schema=output_schema(source.arrow_schema, added))
+    if kind == "parquet" and source.kind == "csv":
+        kinds = {c: {"str"} for c in source.columns}
+        return dataclasses.replace(spec, arrow_schema=infer_schema(spec.columns, kinds, added))
+    return spec
 
 
-def _chain(
-    first: dict[str, Any] | None, rest: Iterator[dict[str, Any]]
-) -> Iterator[dict[str, Any]]:
-    if first is not None:
-        yield first
-        yield from rest
+def _chunked(rows: Iterator[SourceRow], size: int) -> Iterator[list[SourceRow]]:
+    while chunk := list(islice(rows, size)):
+        yield chunk
 
 
-def _label_rows(
-    service: TriageService,
-    source: Path,
-    output: Path,
-    header: list[str],
-    rows: Iterator[dict[str, Any]],
-    text_column: str,
-    added: list[str],
-    batch_size: int,
-    progress: Callable[[int], None] | None,
-) -> LabelSummary:
-    if header and text_column not in header:
-        raise InputError(
-            f"{source}: tekstkolom '{text_column}' bestaat niet. Gevonden kolommen: "
-            f"{', '.join(header)}. Kies er een met --text-column."
-        )
-    clash = sorted(set(header) & set(added))
-    if clash:
-        raise InputError(
-            f"{source}: de kolom(men) {', '.join(clash)} bestaan al en zouden worden overschreven. "
-            "Gebruik --prefix, bijvoorbeeld --prefix responder_."
-        )
-    tmp = output.with_name(f".{output.name}.{os.getpid()}.tmp")
-    summary = LabelSummary()
-    is_csv = output.suffix.lower() == ".csv"
-    try:
-        with tmp.open("w", encoding="utf-8", newline="") as out:
-            writer = _Writer(out, is_csv, header, added)
-            batch: list[dict[str, Any]] = []
-            for row in rows:
-                batch.append(row)
-                if len(batch) >= batch_size:
-                    _flush(service, batch, text_column, added, writer, summary, progress)
-                    batch = []
-            _flush(service, batch, text_column, added, writer, summary, progress)
-            writer.finish()
-        os.replace(tmp, output)
-    finally:
-        tmp.unlink(missing_ok=True)
-    return summary
-
-
-class _Writer:
-    def __init__(self, out: Any, is_csv: bool, header: list[str], added: list[str]) -> None:
-        self.out, self.is_csv, self.header, self.added = out, is_csv, header, added
-        self.csv: Any = None
-
-    def _start(self, row: dict[str, Any]) -> None:
-        fields = [*self.header, *(k for k in row if k not in self.header and k not in self.added)]
-        self.csv = csv.DictWriter(
-            self.out, fieldnames=[*fields, *self.added], extrasaction="ignore"
-        )
-        self.csv.writeheader()
-
-    def finish(self) -> None:
-        """A CSV without rows still gets its header."""
-        if self.is_csv and self.csv is None and self.header:
-            self._start({})
-
-    def write(self, row: dict[str, Any]) -> None:
-        if self.is_csv:
-            if self.csv is None:
-                self._start(row)
-            flat = {k: _csv_cell(v) for k, v in row.items()}
-            self.csv.writerow(flat)
-        else:
-            self.out.write(json.dumps(row, ensure_ascii=False) + "\n")
-
-
-def _csv_cell(value: Any) -> Any:
-    if isinstance(value, list):
-        return ";".join(str(v) for v in value)
+def _kind_name(value: Any) -> str:
+    if isinstance(value, bool):
+        return "een ja/nee-waarde"
+    if isinstance(value, int | float):
+        return f"een getal ({value})"
+    if isinstance(value, datetime | date | time):
+        return f"een datum of tijd ({value})"
+    if isinstance(value, list | tuple):
+        return "een lijst"
     if isinstance(value, dict):
-        return json.dumps(value, ensure_ascii=False)
-    return value
-
-
-def _flush(
-    service: TriageService,
-    batch: list[dict[str, Any]],
-    text_column: str,
-    added: list[str],
-    writer: _Writer,
-    summary: LabelSummary,
-    progress: Callable[[int], None] | None,
-) -> None:
-    if not batch:
-        return
-    results: list[tuple[Triage | None, str | None]] = [(None, None)] * len(batch)
-    good: list[int] = []
-    for i, row in enumerate(batch):
-        text = row.get(text_column)
-        if text is None:
-            results[i] = (None, f"kolom '{text_column}' ontbreekt in deze rij")
-        elif not isinstance(text, str):
-            results[i] = (None, f"'{text_column}' is geen tekst")
-        else:
-            good.append(i)
-    if good:
-        texts = [batch[i][text_column] for i in good]
-        for i, (triage, error) in zip(good, _triage_each(service, texts), strict=True):
-            results[i] = (triage, error)
-    for row, (triage, error) in zip(batch, results, strict=True):
-        extra = row.pop(EXTRA_CELLS, None)
-        cols = triage_columns(triage, error)
-        if extra is not None:
-            cells = json.dumps(extra, ensure_ascii=False)
-            note = f"rij heeft {len(extra)} cel(len) meer dan de kop; extra cellen: {cells}"
-            cols["error"] = f"{cols['error']}; {note}" if cols["error"] else note
-        row.update({name: cols[base] for name, base in zip(added, ADDED_COLUMNS, strict=True)})
-        summary.rows += 1
-        if triage is None:
-            summary.errors += 1
-        elif not triage.is_dutch:
-            summary.not_dutch += 1
-        else:
-            summary.labelled += 1
-        writer.write(row)
-    if progress:
-        progress(len(batch))
+        return "een object"
+    return f"een {type(value).__name__}"
 
 
 def _triage_each(

@@ -45,6 +45,8 @@ class TriageConfig:
     pooling: str = "mean_max"
     """``mean`` (as E5 was trained) or ``mean_max``: mean and max over tokens side by side, so
     that one decisive word ("advocaat", "Radar") is not averaged away."""
+    quantization: str = "none"
+    """``int8``: selected encoder layers get int8 weights when the model loads (see optimise.py)."""
     version: int = 1
 
     def names(self, head: str) -> list[str]:
@@ -136,6 +138,14 @@ class TriageModel(nn.Module):
                 f"({exc}). Train het model opnieuw met: responder train"
             ) from exc
         model.eval()
+        if config.quantization == "int8":
+            from responder.optimise import quantize_int8
+
+            model.encoder = quantize_int8(model.encoder)
+        elif config.quantization != "none":
+            raise ModelLoadError(
+                f"Onbekende quantisatie {config.quantization!r} in {path / CONFIG_NAME}."
+            )
         return model
 
     def save_pretrained(self, folder: str | Path) -> Path:

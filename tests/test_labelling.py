@@ -2,6 +2,8 @@
 
 import csv
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -10,6 +12,8 @@ from responder.config import Settings
 from responder.errors import InputError
 from responder.labelling import ADDED_COLUMNS, label_file
 from responder.triage import TriageService
+
+TESTS = Path(__file__).parent
 
 
 @pytest.fixture
@@ -66,8 +70,39 @@ def test_unknown_text_column_lists_columns(service: TriageService, tmp_path: Pat
     src = tmp_path / "in.csv"
     src.write_text("message,author\nhoi,x\n", encoding="utf-8")
     with pytest.raises(InputError, match="Gevonden kolommen: message, author"):
-        label_file(service, src, tmp_path / "out.csv")
+        label_file(service, src, tmp_path / "out.csv", text_column="text")
     assert not (tmp_path / "out.csv").exists()
+
+
+def test_text_column_is_recognised_by_name(service: TriageService, tmp_path: Path) -> None:
+    src, out = tmp_path / "in.csv", tmp_path / "out.csv"
+    src.write_text("Datum,Bericht\n2026-11-25,Top service\n", encoding="utf-8")
+    said: list[str] = []
+    label_file(service, src, out, notify=said.append)
+    assert said == ["Tekstkolom: 'Bericht'."]
+    with out.open(encoding="utf-8", newline="") as fh:
+        assert next(csv.DictReader(fh))["sentiment"] == "positive"
+
+
+def test_several_fitting_columns_pick_by_order_and_say_so(
+    service: TriageService, tmp_path: Path
+) -> None:
+    src = tmp_path / "in.csv"
+    src.write_text("Comment,MESSAGE,tekst\nniet geleverd,top,top\n", encoding="utf-8")
+    said: list[str] = []
+    label_file(service, src, tmp_path / "out.csv", notify=said.append)
+    assert said == [
+        "Tekstkolom: 'tekst' (ook mogelijk: 'MESSAGE', 'Comment'; kies met --text-column)."
+    ]
+
+
+def test_no_fitting_column_lists_the_columns(service: TriageService, tmp_path: Path) -> None:
+    src = tmp_path / "in.csv"
+    src.write_text("naam,waarde\nhoi,x\n", encoding="utf-8")
+    with pytest.raises(
+        InputError, match=r"geen tekstkolom herkend.*Gevonden kolommen: naam, waarde"
+    ):
+        label_file(service, src, tmp_path / "out.csv")
 
 
 def test_column_clash_needs_a_prefix(service: TriageService, tmp_path: Path) -> None:
@@ -80,21 +115,34 @@ def test_column_clash_needs_a_prefix(service: TriageService, tmp_path: Path) -> 
     assert row["sentiment"] == "mine" and row["r_sentiment"] == "positive"
 
 
-def test_wrong_encoding_is_a_clear_error_and_writes_nothing(
-    service: TriageService, tmp_path: Path
-) -> None:
+def test_windows_1252_is_read_and_announced(service: TriageService, tmp_path: Path) -> None:
     src = tmp_path / "in.csv"
     src.write_bytes("text\nCafé geweldig\n".encode("cp1252"))
-    with pytest.raises(InputError, match="geen UTF-8"):
+    said: list[str] = []
+    label_file(service, src, tmp_path / "out.csv", notify=said.append)
+    assert "geen UTF-8" in said[0] and "Windows-1252" in said[0]
+    assert "Café geweldig" in (tmp_path / "out.csv").read_text(encoding="utf-8-sig")
+
+
+def test_bytes_that_are_no_text_write_nothing(service: TriageService, tmp_path: Path) -> None:
+    src = tmp_path / "in.csv"
+    src.write_bytes(b"text\n\x81\x8d\x90 kapot\n")  # undefined in UTF-8 and in Windows-1252
+    with pytest.raises(InputError, match="geen UTF-8 en ook geen Windows-1252"):
         label_file(service, src, tmp_path / "out.csv")
     assert list(tmp_path.iterdir()) == [src]
 
 
-def test_broken_jsonl_line_names_the_line(service: TriageService, tmp_path: Path) -> None:
-    src = tmp_path / "in.jsonl"
-    src.write_text('{"text": "ok"}\n{"text": \n', encoding="utf-8")
-    with pytest.raises(InputError, match="regel 2"):
-        label_file(service, src, tmp_path / "out.jsonl")
+def test_broken_jsonl_line_becomes_an_error_row(service: TriageService, tmp_path: Path) -> None:
+    src, out = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
+    src.write_text('{"text": "ok"}\n{"text": \n[1, 2]\n{"text": "a", "text": "b"}\n', "utf-8")
+    summary = label_file(service, src, out)
+    got = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert len(got) == 4 and (summary.rows, summary.errors) == (4, 2)
+    assert (
+        got[1]["error"].startswith("regel 2: geen geldige JSON") and '{"text":' in got[1]["error"]
+    )
+    assert got[2]["error"] == "regel 3: geen JSON-object: [1, 2]"
+    assert got[3]["text"] == "b" and "sleutel(s) text dubbel" in got[3]["error"]
 
 
 def test_csv_row_with_extra_cells_keeps_them(service: TriageService, tmp_path: Path) -> None:
@@ -105,6 +153,37 @@ def test_csv_row_with_extra_cells_keeps_them(service: TriageService, tmp_path: P
         row = next(csv.DictReader(fh))
     assert row["sentiment"] == "positive"
     assert row["error"].endswith('extra cellen: ["surplus"]')
+
+
+def test_csv_rows_with_too_few_cells_or_blank_lines_are_kept(
+    service: TriageService, tmp_path: Path
+) -> None:
+    src, out = tmp_path / "in.csv", tmp_path / "out.jsonl"
+    src.write_text("id,text,kanaal\n1,Top\n2\n\n3,top,x\n", encoding="utf-8")
+    label_file(service, src, out)
+    got = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert [r["id"] for r in got] == ["1", "2", None, "3"]
+    assert got[0]["sentiment"] == "positive" and got[0]["kanaal"] is None
+    assert got[0]["error"] == "rij heeft 1 cel(len) minder dan de kop"
+    assert got[1]["error"] == (
+        "kolom 'text' is leeg in deze rij; rij heeft 2 cel(len) minder dan de kop"
+    )
+    assert got[2]["error"] == "lege regel" and got[3]["error"] is None
+
+
+def test_cells_that_are_not_text(service: TriageService, tmp_path: Path) -> None:
+    src, out = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
+    rows = [{"text": 42}, {"text": True}, {"text": ["a"]}, {"text": None}, {"text": "top"}]
+    src.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    label_file(service, src, out)
+    errors = [json.loads(line)["error"] for line in out.read_text("utf-8").splitlines()]
+    assert errors == [
+        "'text' is geen tekst maar een getal (42)",
+        "'text' is geen tekst maar een ja/nee-waarde",
+        "'text' is geen tekst maar een lijst",
+        "kolom 'text' is leeg in deze rij",
+        None,
+    ]
 
 
 def test_empty_files(service: TriageService, tmp_path: Path) -> None:
@@ -122,3 +201,53 @@ def test_csv_with_header_only_keeps_the_header(service: TriageService, tmp_path:
     assert out.read_text(encoding="utf-8").splitlines()[0] == "text,datum," + ",".join(
         ADDED_COLUMNS
     )
+
+
+MEMORY_SCRIPT = """
+import resource, sys
+sys.path.insert(0, sys.argv[3])
+from pathlib import Path
+from conftest import FakeClassifier
+from responder.config import Settings
+from responder.labelling import label_file
+from responder.triage import TriageService
+
+rows, folder = int(sys.argv[1]), Path(sys.argv[2])
+src = folder / f"in-{rows}.csv"
+with src.open("w", encoding="utf-8") as fh:
+    fh.write("id,text,filler\\n")
+    pad = "x" * 1000
+    for i in range(rows):
+        # Mostly texts without words (no language detection: fast); every 100th a real one.
+        text = "top service, bedankt" if i % 100 == 0 else f"\U0001f44d {i}"
+        fh.write(f"{i},{text},{pad}\\n")
+
+class Forgetful(FakeClassifier):
+    # The fake keeps every text it saw (for other tests); here that would be a leak.
+    def predict(self, texts, batch_size=32):
+        self.calls.clear()
+        return super().predict(texts, batch_size)
+
+
+service = TriageService(Forgetful(), Settings())
+summary = label_file(service, src, folder / f"out-{rows}.csv", chunk_size=2000)
+assert summary.rows == rows, summary
+print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+"""
+
+
+def test_memory_stays_flat_as_the_file_grows(tmp_path: Path) -> None:
+    """Twice the rows (each ~1 KB), the same peak memory: rows stream, chunk by chunk."""
+    peaks = []
+    for rows in (50_000, 100_000):
+        result = subprocess.run(
+            [sys.executable, "-c", MEMORY_SCRIPT, str(rows), str(tmp_path), str(TESTS)],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert result.returncode == 0, result.stderr
+        peaks.append(int(result.stdout.split()[-1]) // 1024)  # KiB → MiB
+    small, large = peaks
+    # Holding the extra 50,000 rows would cost well over 50 MiB.
+    assert large - small < 30, f"peak RSS {small} MiB for 50k rows, {large} MiB for 100k"
