@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 import time
 from collections.abc import Callable
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
@@ -135,6 +137,12 @@ def triage(text: str, model: Path | None) -> None:
     type=click.IntRange(1, 1_000_000),
     help="Rijen per tussenbestand in de werkmap; een hervatte run doet klare delen niet over.",
 )
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 64),
+    default=None,
+    help="Modelprocessen met elk één thread (standaard: één per kern, hoogstens 4).",
+)
 @click.option("--resume", is_flag=True, help="Ga verder met een onderbroken run.")
 @click.option("--restart", is_flag=True, help="Gooi een onderbroken run weg en begin opnieuw.")
 @click.option(
@@ -156,6 +164,7 @@ def label(
     prefix: str,
     batch_size: int,
     chunk_size: int,
+    workers: int | None,
     resume: bool,
     restart: bool,
     report: Path | None,
@@ -168,7 +177,7 @@ def label(
     if not source.is_file():
         raise InputError(f"Bestand niet gevonden: {source}")
     settings = Settings()
-    model_path = model or settings.triage_model_path
+    model_path = model or settings.batch_model_path
     options = LabelOptions(
         text_column,
         prefix,
@@ -181,7 +190,20 @@ def label(
         max_text_chars=settings.max_text_chars,
     )
     job = LabelJob.prepare(source, output, options, _say)
-    service = _load_service(model)
+    n_workers = workers or settings.label_workers or min(4, os.cpu_count() or 1)
+    with ExitStack() as stack:
+        if n_workers > 1:
+            from responder.parallel import ParallelClassifier
+            from responder.triage import TriageService
+
+            classifier = stack.enter_context(ParallelClassifier(model_path, n_workers))
+            service = TriageService(classifier, settings)
+        else:
+            service = _load_service(model_path)
+        _run_label_job(job, service, output, report)
+
+
+def _run_label_job(job: Any, service: Any, output: Path, report: Path | None) -> None:
     bar = Progress(job.pending, "Labelen", unit="rij")
 
     def advance(n: int) -> None:
@@ -298,7 +320,7 @@ def train(
         seed=seed,
         max_train_examples=max_train_examples,
     )
-    target = output or settings.triage_model_path
+    target = output or settings.reference_model_path
     report, close = training_progress()
     try:
         metrics = train_and_save(args, data, target, settings, _say, report)
@@ -306,6 +328,14 @@ def train(
         close()
     click.echo(summary_table(metrics))
     _say(f"Model opgeslagen in {target} (zie README.md en eval_report.md daar).")
+    fast = settings.optimised_model_path
+    if output is None and fast.exists():
+        import shutil
+
+        shutil.rmtree(fast)  # it was made from the previous model
+        _say(
+            f"Het verouderde {fast} is verwijderd; maak het opnieuw met `responder model optimise`."
+        )
 
 
 @cli.command(name="eval")
@@ -356,6 +386,40 @@ def build() -> None:
         build_default_model(settings, _say, report)
     finally:
         close()
+
+
+@model.command()
+@click.option(
+    "--source", type=click.Path(path_type=Path), default=None, help="Standaard: models/triage."
+)
+@click.option(
+    "--output", type=click.Path(path_type=Path), default=None, help="Standaard: models/triage-fast."
+)
+@click.option(
+    "--wordlist",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Nederlandse woordenlijst, één woord per regel (standaard: /usr/share/dict/dutch).",
+)
+@click.option("--no-int8", is_flag=True, help="Alleen de woordenschat inkorten, geen int8.")
+def optimise(
+    source: Path | None, output: Path | None, wordlist: Path | None, no_int8: bool
+) -> None:
+    """Maak een kleinere, snellere kopie van het model en vergelijk de kwaliteit op de testset."""
+    from responder.building import optimise_and_evaluate
+
+    settings = Settings()
+    if wordlist is not None:
+        settings = settings.model_copy(update={"wordlist": wordlist})
+    src = source or settings.reference_model_path
+    if not (src / "triage_config.json").is_file():
+        raise InputError(f"Geen getraind model in {src}; bouw het met `responder model build`.")
+    comparison = optimise_and_evaluate(
+        src, output or settings.optimised_model_path, settings, _say, quantize=not no_int8
+    )
+    click.echo("| head | unoptimised | optimised |\n|---|---|---|")
+    for head, c in comparison.items():
+        click.echo(f"| {head} | {c['unoptimised']:.3f} | {c['optimised']:.3f} |")
 
 
 @model.command()

@@ -169,7 +169,11 @@ class TriageModel(nn.Module):
             [self.config.text_prefix + t for t in texts],
             padding=True,
             truncation=True,
-            max_length=self.config.max_length,
+            # Never longer than the encoder has positions for (small test encoders have few).
+            max_length=min(
+                self.config.max_length,
+                int(getattr(self.encoder.config, "max_position_embeddings", 512)),
+            ),
             return_tensors="pt",
         )
         return {"input_ids": batch["input_ids"], "attention_mask": batch["attention_mask"]}

@@ -1,0 +1,152 @@
+"""The optimised model (Dutch vocabulary, int8) agrees with the unoptimised one; parallel
+labelling gives the same labels as one process."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from conftest import make_rows
+
+from responder.config import Settings
+from responder.modeling import TriageModel
+from responder.optimise import optimise_model, read_wordlist
+from responder.parallel import ParallelClassifier
+
+WORDS = [
+    "pakket",
+    "geleverd",
+    "factuur",
+    "advocaat",
+    "storing",
+    "service",
+    "bedankt",
+    "krant",
+    "opzeggen",
+]
+SAMPLE = [str(r["text"]) for r in make_rows(40)] + [
+    "Mijn pakket is nog steeds niet geleverd!",
+    "SUPER BEDANKT voor de snelle service 👍",
+    "Is er een storing? De app doet niks.",
+]
+
+
+@pytest.fixture(scope="module")
+def trimmed(tiny_model: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    dest = tmp_path_factory.mktemp("opt") / "triage-trimmed"
+    optimise_model(tiny_model, dest, WORDS, SAMPLE[:40], quantize=False)
+    return dest
+
+
+def test_trimming_shrinks_the_vocabulary_and_changes_nothing_for_covered_text(
+    tiny_model: Path, trimmed: Path
+) -> None:
+    full, small = TriageModel.from_pretrained(tiny_model), TriageModel.from_pretrained(trimmed)
+    info = json.loads((trimmed / "optimisation.json").read_text())
+    assert info["pieces_after"] < info["pieces_before"]
+    assert small.encoder.get_input_embeddings().num_embeddings == info["pieces_after"]
+    for text in SAMPLE:
+        a = full.tokenizer.convert_ids_to_tokens(full.tokenizer(text)["input_ids"])
+        b = small.tokenizer.convert_ids_to_tokens(small.tokenizer(text)["input_ids"])
+        assert a == b, text
+    p, q = full.predict_proba(SAMPLE), small.predict_proba(SAMPLE)
+    for head in p:
+        np.testing.assert_allclose(p[head], q[head], atol=1e-5)
+    # Text the word list never saw still tokenises (into smaller pieces), never into nothing.
+    ids = small.tokenizer("Zwembadkaartje ĳverig 😀")["input_ids"]
+    assert len(ids) > 3 and small.predict(["Zwembadkaartje ĳverig 😀"])
+
+
+def test_int8_agrees_with_float_on_a_fixed_sample(tiny_model: Path, tmp_path: Path) -> None:
+    dest = tmp_path / "triage-int8"
+    optimise_model(tiny_model, dest, WORDS, SAMPLE[:40], quantize=True)
+    full, fast = TriageModel.from_pretrained(tiny_model), TriageModel.from_pretrained(dest)
+    assert json.loads((dest / "triage_config.json").read_text())["quantization"] == "int8"
+    p, q = full.predict_proba(SAMPLE), fast.predict_proba(SAMPLE)
+    for head in ("sentiment", "intent", "topic"):
+        agree = (p[head].argmax(1) == q[head].argmax(1)).mean()
+        assert agree >= 0.9, (head, agree)
+        assert np.abs(p[head] - q[head]).max() < 0.2
+    assert ((p["flags"] > 0.5) == (q["flags"] > 0.5)).mean() >= 0.9
+
+
+def test_missing_wordlist_is_a_clear_error(tmp_path: Path) -> None:
+    from responder.errors import InputError
+
+    with pytest.raises(InputError, match="wdutch"):
+        read_wordlist(tmp_path / "geen-lijst")
+
+
+def test_parallel_classifier_gives_the_same_scores(tiny_model: Path) -> None:
+    single = TriageModel.from_pretrained(tiny_model).predict(SAMPLE)
+    with ParallelClassifier(tiny_model, 2) as parallel:
+        assert parallel.predict([]) == []
+        spread = parallel.predict(SAMPLE)
+    assert len(spread) == len(single)
+    for a, b in zip(single, spread, strict=True):
+        assert a.top("intent")[0] == b.top("intent")[0]
+        assert abs(a.top("sentiment")[1] - b.top("sentiment")[1]) < 1e-4
+
+
+def test_labelling_prefers_the_optimised_copy_and_serving_does_not(tmp_path: Path) -> None:
+    settings = Settings(models_dir=tmp_path)
+    assert settings.batch_model_path == settings.triage_model_path == tmp_path / "triage"
+    (tmp_path / "triage-fast").mkdir()
+    (tmp_path / "triage-fast" / "triage_config.json").write_text("{}")
+    assert settings.batch_model_path == tmp_path / "triage-fast"
+    assert settings.triage_model_path == tmp_path / "triage"
+    explicit = Settings(models_dir=tmp_path, model_path=tmp_path / "x")
+    assert explicit.batch_model_path == explicit.triage_model_path == tmp_path / "x"
+
+
+def test_cli_optimise_and_label_with_two_workers(tiny_model: Path, tmp_path: Path) -> None:
+    """`model optimise` writes the copy and its card; `label --workers 2` equals `--workers 1`."""
+    models = tmp_path / "models"
+    (models / "triage").mkdir(parents=True)
+    for f in tiny_model.iterdir():
+        (models / "triage" / f.name).write_bytes(f.read_bytes())
+    words = tmp_path / "woorden.txt"
+    words.write_text("\n".join(WORDS), encoding="utf-8")
+    env = {**os.environ, "RESPONDER_MODELS_DIR": str(models)}
+    env.pop("RESPONDER_MODEL_PATH", None)
+    responder = str(Path(sys.executable).parent / "responder")
+    opt = subprocess.run(
+        [responder, "model", "optimise", "--wordlist", str(words)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert opt.returncode == 0, opt.stderr
+    assert "| sentiment |" in opt.stdout and (models / "triage-fast" / "README.md").is_file()
+    source = tmp_path / "in.csv"
+    source.write_text(
+        "id;bericht\n" + "".join(f"{i};{t}\n" for i, t in enumerate(SAMPLE * 5)), encoding="utf-8"
+    )
+    outputs = []
+    for workers in ("1", "2"):
+        out = tmp_path / f"uit-{workers}.csv"
+        r = subprocess.run(
+            [responder, "label", str(source), "-o", str(out), "--workers", workers],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
+        assert r.returncode == 0, r.stderr
+        outputs.append(list(csv.DictReader(out.open(encoding="utf-8"), delimiter=";")))
+    one, two = outputs
+    assert len(one) == len(two) == len(SAMPLE) * 5
+    for a, b in zip(one, two, strict=True):
+        # Same labels. Scores differ a little: int8 activations are scaled per batch, and the
+        # batches differ between one and two processes.
+        assert [a[k] for k in ("id", "sentiment", "intent", "topic", "flags")] == [
+            b[k] for k in ("id", "sentiment", "intent", "topic", "flags")
+        ]
+        assert abs(float(a["sentiment_score"]) - float(b["sentiment_score"])) < 0.02
