@@ -41,6 +41,10 @@ ACTION_NAMES = {
     "manual": "zelf beoordelen",
 }
 WEEKDAY_NAMES = ("maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag")
+MONTHS = (
+    "januari", "februari", "maart", "april", "mei", "juni",
+    "juli", "augustus", "september", "oktober", "november", "december",
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -339,18 +343,4 @@ def format_moment(moment: datetime, reference: datetime) -> str:
         return f"vandaag {clock}"
     if days == 1:
         return f"morgen {clock}"
-    months = [
-        "januari",
-        "februari",
-        "maart",
-        "april",
-        "mei",
-        "juni",
-        "juli",
-        "augustus",
-        "september",
-        "oktober",
-        "november",
-        "december",
-    ]
-    return f"{WEEKDAY_NAMES[moment.weekday()]} {moment.day} {months[moment.month - 1]} {clock}"
+    return f"{WEEKDAY_NAMES[moment.weekday()]} {moment.day} {MONTHS[moment.month - 1]} {clock}"

@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 
 from responder.errors import InputError
 from responder.labels import FLAGS, INTENTS, SENTIMENTS, TOPICS
-from responder.plan import FLAG_NAMES
+from responder.plan import FLAG_NAMES, MONTHS
 
 P1_FLAGS = ("safety", "discrimination", "privacy_incident", "legal_threat", "media_threat")
 """Flags whose comments the standard playbook handles first (P1)."""
@@ -71,20 +71,6 @@ SERIES = (
     ("neutral", "neutraal", "#95a5a6"),
     ("positive", "positief", "#27ae60"),
     ("", "zonder label", "#d5d8dc"),
-)
-MONTHS = (
-    "januari",
-    "februari",
-    "maart",
-    "april",
-    "mei",
-    "juni",
-    "juli",
-    "augustus",
-    "september",
-    "oktober",
-    "november",
-    "december",
 )
 _MONTH_WORDS = {
     **{m: i for i, m in enumerate(MONTHS, 1)},
