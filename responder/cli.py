@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import sys
 import time
 from collections.abc import Callable
@@ -141,7 +140,7 @@ def triage(text: str, model: Path | None) -> None:
     "--workers",
     type=click.IntRange(1, 64),
     default=None,
-    help="Modelprocessen met elk één thread (standaard: één per kern, hoogstens 4).",
+    help="Modelprocessen met elk één thread (standaard 1; elk extra proces kost ~1 GB geheugen).",
 )
 @click.option("--resume", is_flag=True, help="Ga verder met een onderbroken run.")
 @click.option("--restart", is_flag=True, help="Gooi een onderbroken run weg en begin opnieuw.")
@@ -190,7 +189,7 @@ def label(
         max_text_chars=settings.max_text_chars,
     )
     job = LabelJob.prepare(source, output, options, _say)
-    n_workers = workers or settings.label_workers or min(4, os.cpu_count() or 1)
+    n_workers = workers or settings.label_workers
     with ExitStack() as stack:
         if n_workers > 1:
             from responder.parallel import ParallelClassifier

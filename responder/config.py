@@ -25,8 +25,9 @@ class Settings(BaseSettings):
     """Longer comments are rejected with a clear error rather than silently cut."""
     threads: int | None = None
     """Torch intra-op threads; ``None`` lets torch decide (all cores)."""
-    label_workers: int | None = None
-    """Model processes for `responder label` (one thread each); ``None``: one per core, at most 4."""
+    label_workers: int = 1
+    """Model processes for `responder label`. One process uses every core; two processes of one
+    thread each label ~10 % more per second on 2 cores but double the memory (~2.4 GB in all)."""
     wordlist: Path = Path("/usr/share/dict/dutch")
     """Dutch word list for `model optimise` (Debian package ``wdutch``)."""
 
