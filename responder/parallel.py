@@ -4,6 +4,9 @@ second than one process using every core (measured in ``benchmarks/throughput.py
 from __future__ import annotations
 
 import multiprocessing
+import os
+import threading
+import time
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -15,12 +18,26 @@ from responder.protocols import HeadScores
 _MODEL: Any = None
 
 
+def _exit_with_parent() -> None:
+    """A worker must not outlive its parent, even one killed with SIGKILL (``--resume``)."""
+    parent = os.getppid()
+
+    def watch() -> None:
+        while True:
+            time.sleep(0.5)
+            if os.getppid() != parent:
+                os._exit(1)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
+
+
 def _load(model_dir: str) -> None:
     import torch
 
     from responder.modeling import TriageModel
 
     global _MODEL
+    _exit_with_parent()
     torch.set_num_threads(1)
     _MODEL = TriageModel.from_pretrained(model_dir)
 

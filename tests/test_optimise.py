@@ -150,3 +150,62 @@ def test_cli_optimise_and_label_with_two_workers(tiny_model: Path, tmp_path: Pat
             b[k] for k in ("id", "sentiment", "intent", "topic", "flags")
         ]
         assert abs(float(a["sentiment_score"]) - float(b["sentiment_score"])) < 0.02
+
+
+def test_workers_stop_when_label_is_killed(tiny_model: Path, tmp_path: Path) -> None:
+    """SIGKILL on `responder label --workers 2` leaves no model processes behind."""
+    import signal
+    import time
+
+    source = tmp_path / "in.csv"
+    source.write_text(
+        "id;bericht\n" + "".join(f"{i};{t}\n" for i, t in enumerate(SAMPLE * 200)), encoding="utf-8"
+    )
+    env = {**os.environ, "RESPONDER_MODEL_PATH": str(tiny_model)}
+    responder = str(Path(sys.executable).parent / "responder")
+    proc = subprocess.Popen(
+        [
+            responder,
+            "label",
+            str(source),
+            "-o",
+            str(tmp_path / "uit.csv"),
+            "--workers",
+            "2",
+            "--chunk-size",
+            "50",
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+    def children() -> list[int]:
+        found = []
+        for entry in os.listdir("/proc"):
+            if entry.isdigit():
+                try:
+                    stat = Path(f"/proc/{entry}/stat").read_text()
+                except OSError:
+                    continue
+                if int(stat.rsplit(")", 1)[1].split()[1]) == proc.pid:
+                    found.append(int(entry))
+        return found
+
+    deadline = time.monotonic() + 120
+    while (
+        not list((tmp_path / "uit.csv.responder-work").glob("chunk-*"))
+        and time.monotonic() < deadline
+    ):
+        time.sleep(0.2)
+    workers = children()
+    assert workers, "label started no worker processes"
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    deadline = time.monotonic() + 20
+    while any(
+        Path(f"/proc/{w}").exists() and "Z" not in Path(f"/proc/{w}/stat").read_text().split()[2]
+        for w in workers
+    ):
+        assert time.monotonic() < deadline, "worker processes outlived their parent"
+        time.sleep(0.2)
