@@ -202,10 +202,14 @@ def test_workers_stop_when_label_is_killed(tiny_model: Path, tmp_path: Path) -> 
     assert workers, "label started no worker processes"
     proc.send_signal(signal.SIGKILL)
     proc.wait()
+
+    def alive(pid: int) -> bool:
+        try:
+            return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+        except OSError:
+            return False
+
     deadline = time.monotonic() + 20
-    while any(
-        Path(f"/proc/{w}").exists() and "Z" not in Path(f"/proc/{w}/stat").read_text().split()[2]
-        for w in workers
-    ):
+    while any(alive(w) for w in workers):
         assert time.monotonic() < deadline, "worker processes outlived their parent"
         time.sleep(0.2)
