@@ -20,7 +20,15 @@ from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 from pydantic_core import ErrorDetails
 
 from responder.errors import InputError
@@ -191,6 +199,14 @@ class Priority(_Model):
     notify: list[str] = Field(default_factory=list)
 
 
+_CONDITION_LABELS: dict[str, tuple[tuple[str, ...], str]] = {
+    "intents": (INTENTS, "intent"),
+    "topics": (TOPICS, "onderwerp"),
+    "sentiments": (SENTIMENTS, "sentiment"),
+    "flags": (FLAGS, "vlag"),
+}
+
+
 class Condition(_Model):
     """When a situation applies. An empty list means: any value. ``flags``: any one of them."""
 
@@ -201,28 +217,11 @@ class Condition(_Model):
     flags: list[str] = Field(default_factory=list)
     spam: bool | None = None
 
-    @field_validator("intents")
+    @field_validator("intents", "topics", "sentiments", "flags")
     @classmethod
-    def _intents(cls, v: list[str]) -> list[str]:
-        _check_labels(v, INTENTS, "intent")
-        return v
-
-    @field_validator("topics")
-    @classmethod
-    def _topics(cls, v: list[str]) -> list[str]:
-        _check_labels(v, TOPICS, "onderwerp")
-        return v
-
-    @field_validator("sentiments")
-    @classmethod
-    def _sentiments(cls, v: list[str]) -> list[str]:
-        _check_labels(v, SENTIMENTS, "sentiment")
-        return v
-
-    @field_validator("flags")
-    @classmethod
-    def _flags(cls, v: list[str]) -> list[str]:
-        _check_labels(v, FLAGS, "vlag")
+    def _labels(cls, v: list[str], info: ValidationInfo) -> list[str]:
+        allowed, kind = _CONDITION_LABELS[str(info.field_name)]
+        _check_labels(v, allowed, kind)
         return v
 
     def matches(self, signals: Signals) -> bool:
