@@ -2,14 +2,15 @@
 
 - baseline: a plain `transformers` text-classification pipeline (batch size 32) on the same
   encoder (the unoptimised model's weights under a sequence-classification head);
-- the unoptimised triage model (`models/triage`): length-sorted batches, inference mode;
-- the optimised model (`models/triage-fast`, from `responder model optimise`): Dutch vocabulary,
-  int8 attention and feed-forward-input weights;
-- the optimised model in two processes of one thread each (what `responder label --workers 2`
-  does on this 2-core machine).
+- the unoptimised triage model (`models/triage`, float32): batches by token count, inference mode;
+- the optimised model (`models/triage-fast`, from `responder model optimise`: Dutch vocabulary)
+  in each arithmetic it can load in: `int8` (attention and feed-forward-input weights) and
+  `bf16` (the whole encoder; what `auto` picks on a CPU with native bfloat16);
+- `responder label` end to end on the same comments as a CSV file (read, language check,
+  model, write; model load included), with its defaults, with one and with two workers.
 
-Also: macro-F1 of every head on the test split for both models, and model load + first
-prediction in a fresh process. Results go to stdout as JSON (and to --out).
+Also: macro-F1 of every head on the test split for each model and precision, and model load +
+first prediction in a fresh process. Results go to stdout as JSON (and to --out).
 
     python benchmarks/throughput.py [--comments 20000] [--out benchmarks/results/throughput.json]
 
@@ -26,8 +27,9 @@ import platform
 import random
 import subprocess
 import sys
+import tempfile
 import time
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -49,13 +51,17 @@ def corpus(n: int) -> list[str]:
     return out[:n]
 
 
-def pipeline_rate(model_dir: Path, texts: list[str]) -> float:
+Predict = Callable[[list[str]], object]
+
+
+def pipeline_runner(model_dir: Path) -> Predict:
+    """The baseline: a text-classification pipeline, batch size 32, on the same encoder."""
     import torch
     from transformers import BertForSequenceClassification, pipeline
 
     from responder.modeling import TriageModel
 
-    model = TriageModel.from_pretrained(model_dir)
+    model = TriageModel.from_pretrained(model_dir, precision="none")
     config = model.encoder.config
     config.num_labels = 3
     classifier = BertForSequenceClassification(config)
@@ -64,73 +70,100 @@ def pipeline_rate(model_dir: Path, texts: list[str]) -> float:
         classifier.classifier.weight.copy_(model.heads["sentiment"].weight[:, : config.hidden_size])
     classifier.eval()
     pipe = pipeline("text-classification", model=classifier, tokenizer=model.tokenizer, device=-1)
-    prefixed = [model.config.text_prefix + t for t in texts]
-    pipe(prefixed[:64], batch_size=32, truncation=True, max_length=model.config.max_length)
-    start = time.perf_counter()
-    pipe(prefixed, batch_size=32, truncation=True, max_length=model.config.max_length)
-    return len(texts) / (time.perf_counter() - start)
+    prefix, max_length = model.config.text_prefix, model.config.max_length
+
+    def run(texts: list[str]) -> object:
+        return pipe(
+            [prefix + t for t in texts], batch_size=32, truncation=True, max_length=max_length
+        )
+
+    return run
 
 
-def model_rate(model_dir: Path, texts: list[str], batch_size: int) -> float:
+def model_runner(model_dir: Path, batch_size: int, precision: str) -> Predict:
+    """A triage model fed as `responder label` feeds it: windows of WINDOW_ROWS rows."""
+    from responder.labelling import WINDOW_ROWS
     from responder.modeling import TriageModel
 
-    model = TriageModel.from_pretrained(model_dir)
-    model.predict(texts[:64], batch_size)
+    model = TriageModel.from_pretrained(model_dir, precision=precision)
+
+    def run(texts: list[str]) -> object:
+        return [
+            model.predict(texts[i : i + WINDOW_ROWS], batch_size)
+            for i in range(0, len(texts), WINDOW_ROWS)
+        ]
+
+    return run
+
+
+def interleaved_rates(
+    runners: dict[str, Predict], texts: list[str], rounds: int
+) -> dict[str, float]:
+    """Every runner labels the same slice in turn, slice after slice, and the order rotates,
+    so that a slower or faster spell of the machine falls on all of them alike."""
+    for run in runners.values():
+        run(texts[:64])  # warm up
+    seconds = dict.fromkeys(runners, 0.0)
+    size = -(-len(texts) // rounds)
+    names = list(runners)
+    for r in range(rounds):
+        part = texts[r * size : (r + 1) * size]
+        for name in names[r % len(names) :] + names[: r % len(names)]:
+            start = time.perf_counter()
+            runners[name](part)
+            seconds[name] += time.perf_counter() - start
+    return {name: len(texts) / seconds[name] for name in names}
+
+
+def label_rate(model_dir: Path, texts: list[str], workers: int, workdir: Path) -> float:
+    """`responder label` on a CSV of ``texts``: rows per second of wall time, start to finish."""
+    import csv
+
+    source, output = workdir / "comments.csv", workdir / "labelled.csv"
+    with source.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["id", "bericht"])
+        writer.writerows(enumerate(texts))
+    command = [str(Path(sys.executable).parent / "responder"), "label", str(source)]
+    command += ["-o", str(output), "--workers", str(workers), "--restart"]
+    env = {**os.environ, "RESPONDER_MODEL_PATH": str(model_dir)}
     start = time.perf_counter()
-    model.predict(texts, batch_size)
-    return len(texts) / (time.perf_counter() - start)
+    subprocess.run(command, env=env, check=True, capture_output=True)
+    elapsed = time.perf_counter() - start
+    with output.open(encoding="utf-8", newline="") as fh:
+        rows = sum(1 for _ in csv.DictReader(fh))
+    if rows != len(texts):
+        raise SystemExit(f"responder label wrote {rows} rows for {len(texts)} comments")
+    return len(texts) / elapsed
 
 
-_MODEL: Any = None
-
-
-def _load(model_dir: str) -> None:
-    import torch
-
-    from responder.modeling import TriageModel
-
-    global _MODEL
-    torch.set_num_threads(1)
-    _MODEL = TriageModel.from_pretrained(model_dir)
-
-
-def _predict(args: tuple[list[str], int]) -> int:
-    texts, batch_size = args
-    _MODEL.predict(texts, batch_size)
-    return len(texts)
-
-
-def two_process_rate(model_dir: Path, texts: list[str], batch_size: int) -> float:
-    """Two processes, one thread each, each with its own model (loaded before timing)."""
-    chunks = [texts[i : i + 1024] for i in range(0, len(texts), 1024)]
-    with ProcessPoolExecutor(2, initializer=_load, initargs=(str(model_dir),)) as pool:
-        list(pool.map(_predict, [(texts[:64], batch_size)] * 4))  # load + warm up both
-        start = time.perf_counter()
-        done = sum(pool.map(_predict, [(c, batch_size) for c in chunks]))
-        return done / (time.perf_counter() - start)
-
-
-def macro_f1(model_dir: Path) -> dict[str, float]:
+def macro_f1(model_dir: Path, precision: str | None = None) -> dict[str, float]:
     from responder.building import evaluate
     from responder.modeling import TriageModel
 
     metrics: dict[str, Any] = evaluate(
-        TriageModel.from_pretrained(model_dir), ROOT / "data" / "comments", "test"
+        TriageModel.from_pretrained(model_dir, precision=precision),
+        ROOT / "data" / "comments",
+        "test",
     )
     return {head: round(report["macro_f1"], 4) for head, report in metrics["model"].items()}
 
 
-def load_time(model_dir: Path) -> dict[str, float]:
+def load_time(model_dir: Path) -> dict[str, float | str]:
     code = (
         "import time; t0 = time.perf_counter()\n"
         "from responder.modeling import TriageModel\n"
         f"t1 = time.perf_counter(); m = TriageModel.from_pretrained({str(model_dir)!r})\n"
         "m.predict(['Waar blijft mijn pakket?']); t2 = time.perf_counter()\n"
-        "print(round(t1 - t0, 2), round(t2 - t1, 2))"
+        "print(round(t1 - t0, 2), round(t2 - t1, 2), m.precision)"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    imports, load = (float(x) for x in out.stdout.split())
-    return {"imports_s": imports, "load_and_first_prediction_s": load}
+    imports, load, precision = out.stdout.split()
+    return {
+        "imports_s": float(imports),
+        "load_and_first_prediction_s": float(load),
+        "precision": precision,
+    }
 
 
 def main() -> None:
@@ -138,7 +171,8 @@ def main() -> None:
     parser.add_argument("--comments", type=int, default=20_000)
     parser.add_argument("--model", type=Path, default=ROOT / "models" / "triage")
     parser.add_argument("--optimised", type=Path, default=ROOT / "models" / "triage-fast")
-    parser.add_argument("--batch-size", type=int, default=64)
+    parser.add_argument("--batch-size", type=int, default=32)
+    parser.add_argument("--rounds", type=int, default=5, help="Slices the comments are timed in.")
     parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args()
     for folder in (args.model, args.optimised):
@@ -152,18 +186,33 @@ def main() -> None:
         "comments": len(texts),
         "mean_chars": round(sum(map(len, texts)) / len(texts), 1),
     }
-    rates = {
-        "pipeline_batch32_baseline": pipeline_rate(args.model, texts),
-        "unoptimised_model": model_rate(args.model, texts, args.batch_size),
-        "optimised_model": model_rate(args.optimised, texts, args.batch_size),
-        "optimised_model_2_processes": two_process_rate(args.optimised, texts, args.batch_size),
+    runners = {
+        "pipeline_batch32_baseline": pipeline_runner(args.model),
+        "unoptimised_model": model_runner(args.model, args.batch_size, "none"),
+        "optimised_model_int8": model_runner(args.optimised, args.batch_size, "int8"),
+        "optimised_model_bf16": model_runner(args.optimised, args.batch_size, "bf16"),
     }
+    rates = interleaved_rates(runners, texts, args.rounds)
+    del runners
+    with tempfile.TemporaryDirectory() as tmp:
+        for workers in (1, 2):
+            name = "responder_label_csv" + ("" if workers == 1 else "_2_workers")
+            rates[name] = label_rate(args.optimised, texts, workers, Path(tmp))
     base = rates["pipeline_batch32_baseline"]
+    from responder.optimise import resolve_precision
+
+    result["batch_size"] = args.batch_size
+    result["auto_precision_here"] = resolve_precision("auto")
+    result["how"] = (
+        f"pipeline and models timed interleaved in {args.rounds} slices in one process; "
+        "responder label runs afterwards as a command (model load and CSV read/write included)"
+    )
     result["comments_per_second"] = {k: round(v, 1) for k, v in rates.items()}
     result["speedup_vs_pipeline"] = {k: round(v / base, 2) for k, v in rates.items()}
     result["macro_f1_test"] = {
-        "unoptimised": macro_f1(args.model),
-        "optimised": macro_f1(args.optimised),
+        "unoptimised": macro_f1(args.model, "none"),
+        "optimised_int8": macro_f1(args.optimised, "int8"),
+        "optimised_bf16": macro_f1(args.optimised, "bf16"),
     }
     result["load"] = {"unoptimised": load_time(args.model), "optimised": load_time(args.optimised)}
     text = json.dumps(result, indent=2)

@@ -11,6 +11,7 @@ Register: the commenter's own forms of address. ``u``/``uw`` point to the polite
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -181,12 +182,32 @@ def words(text: str) -> list[str]:
 
 def detect_language(text: str) -> Detected:
     """ISO 639-1 code with a probability; ``und`` when there are no words to judge."""
-    tokens = words(text)
-    if not any(len(t) >= 2 for t in tokens):
-        return Detected("und", 0.0)
+    return detect_languages([text])[0]
+
+
+def detect_languages(texts: Sequence[str]) -> list[Detected]:
+    """:func:`detect_language` for many texts; lingua scores them in one parallel call, which
+    is several times faster than one call per text (same values)."""
+    tokens = [words(t) for t in texts]
+    judged = [i for i, ts in enumerate(tokens) if any(len(t) >= 2 for t in ts)]
+    out = [Detected("und", 0.0)] * len(texts)
+    if not judged:
+        return out
+    detector = _detector()
+    if len(judged) == 1:
+        all_confidences = [detector.compute_language_confidence_values(texts[judged[0]])]
+    else:
+        all_confidences = detector.compute_language_confidence_values_in_parallel(
+            [texts[i] for i in judged]
+        )
+    for i, confidences in zip(judged, all_confidences, strict=True):
+        scores = {c.language.iso_code_639_1.name.lower(): float(c.value) for c in confidences}
+        out[i] = _decide(tokens[i], scores)
+    return out
+
+
+def _decide(tokens: list[str], scores: dict[str, float]) -> Detected:
     markers = sum(t in DUTCH_MARKERS for t in tokens)
-    confidences = _detector().compute_language_confidence_values(text)
-    scores = {c.language.iso_code_639_1.name.lower(): float(c.value) for c in confidences}
     top = max(scores, key=lambda k: scores[k]) if scores else "nl"
     nl = scores.get("nl", 0.0)
     if top == "nl":

@@ -73,6 +73,8 @@ TEXT_COLUMN_NAMES = (
 )
 """Column names recognised as the comment text, case-insensitive; the first that fits wins."""
 DEFAULT_CHUNK_SIZE = 5000
+WINDOW_ROWS = 1024
+"""Rows handed to the model at once (it batches them by length); the progress bar moves per window."""
 
 Notify = Callable[[str], None]
 
@@ -104,7 +106,7 @@ class LabelOptions:
     text_column: str | None = None
     """``None``: recognise it by name (:data:`TEXT_COLUMN_NAMES`)."""
     prefix: str = ""
-    batch_size: int = 64
+    batch_size: int = 32
     chunk_size: int = DEFAULT_CHUNK_SIZE
     """Input rows per chunk in the work folder: what a resumed run does not redo."""
     resume: bool = False
@@ -284,7 +286,9 @@ class LabelJob:
         progress: Callable[[int], None] | None,
     ) -> list[str]:
         columns = self.source.columns if self.source.fixed_columns else None
-        step = self.options.batch_size
+        # Rows go to the model a window at a time: it sorts a window's texts by length into
+        # batches, so the larger the window, the less compute goes to padding.
+        step = max(self.options.batch_size, WINDOW_ROWS)
         lines = []
         for start in range(0, len(rows), step):
             batch = rows[start : start + step]
@@ -318,7 +322,8 @@ class LabelJob:
                 good.append(i)
         if good:
             texts = [batch[i].values[column] for i in good]
-            for i, result in zip(good, _triage_each(service, texts), strict=True):
+            triaged = _triage_each(service, texts, self.options.batch_size)
+            for i, result in zip(good, triaged, strict=True):
                 results[i] = result
         return results
 
@@ -371,7 +376,7 @@ def label_file(
     output: Path,
     text_column: str | None = None,
     prefix: str = "",
-    batch_size: int = 64,
+    batch_size: int = 32,
     progress: Callable[[int], None] | None = None,
     *,
     notify: Notify = _quiet,
@@ -432,11 +437,11 @@ def _kind_name(value: Any) -> str:
 
 
 def _triage_each(
-    service: TriageService, texts: list[str]
+    service: TriageService, texts: list[str], batch_size: int = 32
 ) -> list[tuple[Triage | None, str | None]]:
     """Triage a batch; when it fails, retry one by one so that a bad text only costs its own row."""
     try:
-        return [(t, None) for t in service.triage_many(texts)]
+        return [(t, None) for t in service.triage_many(texts, batch_size)]
     except ResponderError:
         out: list[tuple[Triage | None, str | None]] = []
         for text in texts:

@@ -46,7 +46,9 @@ class TriageConfig:
     """``mean`` (as E5 was trained) or ``mean_max``: mean and max over tokens side by side, so
     that one decisive word ("advocaat", "Radar") is not averaged away."""
     quantization: str = "none"
-    """``int8``: selected encoder layers get int8 weights when the model loads (see optimise.py)."""
+    """Arithmetic when the model loads (see optimise.py): ``none`` (float32), ``bf16``, ``int8``
+    (selected layers get int8 weights) or ``auto`` (bf16 where the CPU computes it natively,
+    int8 elsewhere). The weights on disk stay float32 whatever is chosen."""
     version: int = 1
 
     def names(self, head: str) -> list[str]:
@@ -107,6 +109,8 @@ class TriageModel(nn.Module):
             {head: nn.Linear(hidden, len(names)) for head, names in config.labels.items()}
         )
         self.heads["flags"] = nn.Linear(hidden, len(config.flags))
+        self.precision = "none"
+        """The arithmetic the encoder uses: ``none`` (float32), ``bf16`` or ``int8``."""
 
     # -- construction -------------------------------------------------------------------------
     @classmethod
@@ -116,8 +120,11 @@ class TriageModel(nn.Module):
         return cls(encoder, tokenizer, config or TriageConfig(base_model=str(base_model)))
 
     @classmethod
-    def from_pretrained(cls, folder: str | Path) -> TriageModel:
-        """Load a model saved with :meth:`save_pretrained`; clear errors when it is not there."""
+    def from_pretrained(cls, folder: str | Path, precision: str | None = None) -> TriageModel:
+        """Load a model saved with :meth:`save_pretrained`; clear errors when it is not there.
+
+        ``precision`` overrides the ``quantization`` in the saved config (``none``, ``bf16``,
+        ``int8`` or ``auto``); :attr:`precision` says what was applied."""
         from safetensors.torch import load_file
 
         path = Path(folder)
@@ -138,14 +145,15 @@ class TriageModel(nn.Module):
                 f"({exc}). Train het model opnieuw met: responder train"
             ) from exc
         model.eval()
-        if config.quantization == "int8":
-            from responder.optimise import quantize_int8
+        from responder.optimise import PRECISIONS, apply_precision
 
-            model.encoder = quantize_int8(model.encoder)
-        elif config.quantization != "none":
+        requested = precision or config.quantization
+        if requested not in PRECISIONS:
+            where = "gevraagd" if precision else f"in {path / CONFIG_NAME}"
             raise ModelLoadError(
-                f"Onbekende quantisatie {config.quantization!r} in {path / CONFIG_NAME}."
+                f"Onbekende rekenprecisie {requested!r} ({where}); kies uit {', '.join(PRECISIONS)}."
             )
+        model.encoder, model.precision = apply_precision(model.encoder, requested)
         return model
 
     def save_pretrained(self, folder: str | Path) -> Path:
@@ -169,11 +177,7 @@ class TriageModel(nn.Module):
             [self.config.text_prefix + t for t in texts],
             padding=True,
             truncation=True,
-            # Never longer than the encoder has positions for (small test encoders have few).
-            max_length=min(
-                self.config.max_length,
-                int(getattr(self.encoder.config, "max_position_embeddings", 512)),
-            ),
+            max_length=self._max_tokens(),
             return_tensors="pt",
         )
         return {"input_ids": batch["input_ids"], "attention_mask": batch["attention_mask"]}
@@ -182,6 +186,7 @@ class TriageModel(nn.Module):
         self, input_ids: torch.Tensor, attention_mask: torch.Tensor
     ) -> dict[str, torch.Tensor]:
         hidden = self.encoder(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
+        hidden = hidden.float()  # pooling and heads in float32 whatever the encoder computes in
         mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
         pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1.0)
         if self.config.pooling == "mean_max":
@@ -190,27 +195,44 @@ class TriageModel(nn.Module):
         pooled = self.dropout(pooled)
         return {head: layer(pooled) for head, layer in self.heads.items()}
 
+    def _max_tokens(self) -> int:
+        # Never longer than the encoder has positions for (small test encoders have few).
+        return min(
+            self.config.max_length,
+            int(getattr(self.encoder.config, "max_position_embeddings", 512)),
+        )
+
     @torch.inference_mode()
     def logits(self, texts: Sequence[str], batch_size: int = 32) -> dict[str, NDArray[np.float32]]:
-        """Raw head outputs for ``texts``, batched by length to waste little padding."""
+        """Raw head outputs for ``texts``.
+
+        All texts are tokenised at once and batched in order of their token count, so a batch
+        holds texts of (nearly) the same length and little compute goes to padding."""
         self.eval()
-        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        width = {head: len(self.config.names(head)) for head in self.heads}
+        if not texts:
+            return {head: np.zeros((0, width[head]), np.float32) for head in self.heads}
+        ids: list[list[int]] = self.tokenizer(
+            [self.config.text_prefix + t for t in texts],
+            truncation=True,
+            max_length=self._max_tokens(),
+            return_attention_mask=False,
+        )["input_ids"]
+        order = sorted(range(len(ids)), key=lambda i: len(ids[i]))
+        pad = int(self.tokenizer.pad_token_id or 0)
         parts: dict[str, list[NDArray[np.float32]]] = {head: [] for head in self.heads}
         for start in range(0, len(order), batch_size):
-            chunk = [texts[i] for i in order[start : start + batch_size]]
-            out = self(**self.encode(chunk))
-            for head, value in out.items():
+            batch = [ids[i] for i in order[start : start + batch_size]]
+            longest = max(map(len, batch))
+            input_ids = torch.full((len(batch), longest), pad, dtype=torch.long)
+            mask = torch.zeros((len(batch), longest), dtype=torch.long)
+            for row, seq in enumerate(batch):
+                input_ids[row, : len(seq)] = torch.tensor(seq, dtype=torch.long)
+                mask[row, : len(seq)] = 1
+            for head, value in self(input_ids, mask).items():
                 parts[head].append(value.float().numpy())
         inverse = np.argsort(np.asarray(order, dtype=np.int64))
-        width = {head: len(self.config.names(head)) for head in self.heads}
-        return {
-            head: (
-                np.concatenate(chunks)[inverse]
-                if chunks
-                else np.zeros((0, width[head]), np.float32)
-            )
-            for head, chunks in parts.items()
-        }
+        return {head: np.concatenate(chunks)[inverse] for head, chunks in parts.items()}
 
     def probabilities(
         self, logits: dict[str, NDArray[np.float32]]

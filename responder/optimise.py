@@ -8,9 +8,16 @@ Two steps, each measured by ``benchmarks/throughput.py``:
   the special tokens), drop the rest from the tokenizer and the embedding matrix, and keep the
   order. A text whose pieces are all kept is tokenised exactly as before (a Unigram tokenizer
   picks the best segmentation; removing pieces it did not pick cannot change that choice).
-- **int8 weights** for the attention projections and the feed-forward input layer (dynamic
-  quantisation, per channel), applied when the model loads. The feed-forward output layer stays
-  in float: quantising it costs accuracy for little speed.
+- **Cheaper arithmetic**, chosen when the model loads (:func:`apply_precision`):
+  - ``bf16``: the encoder computes in bfloat16 (pooling and heads stay float32). On a CPU with
+    native bfloat16 instructions (AVX512-BF16, AMX) matrix products run about twice as fast as
+    in float32, and the test-split macro-F1 stays within 0.01 of float32.
+  - ``int8``: int8 weights for the attention projections and the feed-forward input layer
+    (dynamic quantisation, per channel). The feed-forward output layer stays in float:
+    quantising it costs accuracy for little speed. For CPUs without native bfloat16, where
+    bfloat16 is emulated and slower than float32.
+  - ``auto`` (what ``responder model optimise`` writes): ``bf16`` where the CPU has it
+    natively, ``int8`` elsewhere.
 """
 
 from __future__ import annotations
@@ -37,6 +44,39 @@ QUANTIZED_SUFFIXES = (
     "intermediate.dense",
 )
 """Linear layers that get int8 weights; ``output.dense`` of the feed-forward block stays float."""
+PRECISIONS = ("none", "bf16", "int8", "auto")
+BF16_CPU_FLAGS = ("avx512_bf16", "amx_bf16")
+"""Linux ``/proc/cpuinfo`` flags of CPUs that compute bfloat16 products natively."""
+
+
+def cpu_has_native_bf16(cpuinfo: Path = Path("/proc/cpuinfo")) -> bool:
+    """Whether this CPU multiplies bfloat16 natively (elsewhere bfloat16 is emulated, slowly)."""
+    try:
+        with cpuinfo.open(encoding="utf-8", errors="replace") as fh:
+            for line in fh:
+                if line.startswith("flags"):
+                    return any(flag in line.split() for flag in BF16_CPU_FLAGS)
+    except OSError:
+        pass
+    return False
+
+
+def resolve_precision(requested: str, native_bf16: bool | None = None) -> str:
+    """``auto`` → ``bf16`` or ``int8`` for this CPU; other values unchanged."""
+    if requested != "auto":
+        return requested
+    native = cpu_has_native_bf16() if native_bf16 is None else native_bf16
+    return "bf16" if native else "int8"
+
+
+def apply_precision(encoder: nn.Module, requested: str) -> tuple[nn.Module, str]:
+    """The encoder in the requested arithmetic, and the name of what was applied."""
+    precision = resolve_precision(requested)
+    if precision == "int8":
+        return quantize_int8(encoder), precision
+    if precision == "bf16":
+        return encoder.to(torch.bfloat16), precision
+    return encoder, precision
 
 
 @dataclass(frozen=True)
@@ -166,7 +206,7 @@ def optimise_model(
     dest: Path,
     words: Sequence[str],
     texts: Iterable[str],
-    quantize: bool = True,
+    precision: str = "auto",
     progress: Callable[[str], None] = lambda _m: None,
 ) -> TrimReport:
     """Write an optimised copy of the model in ``source`` to ``dest`` (atomically)."""
@@ -176,7 +216,11 @@ def optimise_model(
     tmp = dest.with_name(f".{dest.name}.tmp")
     shutil.rmtree(tmp, ignore_errors=True)
     report = trim_vocabulary(model, words, list(texts), tmp / "_tokenizer", progress)
-    model.config.quantization = "int8" if quantize else "none"
+    if precision not in PRECISIONS:
+        raise InputError(
+            f"Onbekende rekenprecisie {precision!r}; kies uit {', '.join(PRECISIONS)}."
+        )
+    model.config.quantization = precision
     model.save_pretrained(tmp)
     shutil.rmtree(tmp / "_tokenizer")
     for name in ("training_args.json", "training_log.json"):

@@ -10,7 +10,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from responder.config import Settings
-from responder.detect import Detected, detect_language, detect_register
+from responder.detect import Detected, detect_languages, detect_register
 from responder.normalise import check_text
 from responder.protocols import Classifier, HeadScores
 
@@ -91,7 +91,7 @@ class TriageService:
     def triage_many(self, texts: Sequence[str], batch_size: int = 32) -> list[Triage]:
         """Triage texts that are already known to be valid (raises on the first bad one)."""
         clean = [check_text(t, self.settings.max_text_chars) for t in texts]
-        languages = [detect_language(t) for t in clean]
+        languages = detect_languages(clean)
         registers = [detect_register(t) for t in clean]
         dutch = [i for i, lang in enumerate(languages) if lang.label in ("nl", "und")]
         predicted = self.classifier.predict([clean[i] for i in dutch], batch_size=batch_size)

@@ -2,7 +2,7 @@
 
 import pytest
 
-from responder.detect import detect_language, detect_register
+from responder.detect import detect_language, detect_languages, detect_register
 
 
 @pytest.mark.parametrize(
@@ -22,6 +22,22 @@ from responder.detect import detect_language, detect_register
 )
 def test_language(text: str, language: str) -> None:
     assert detect_language(text).label == language
+
+
+def test_many_at_once_equals_one_by_one() -> None:
+    """The batch call (lingua in parallel) gives exactly what one call per text gives."""
+    texts = [
+        "Al drie weken wacht ik op mijn pakket",
+        "😡😡😡",
+        "Where is my parcel? I ordered it two weeks ago and nobody answers.",
+        "super bedankt!",
+        "",
+        "Mon colis n'est jamais arrivé et personne ne répond au téléphone.",
+        "ok",
+    ]
+    assert detect_languages(texts) == [detect_language(t) for t in texts]
+    assert [d.label for d in detect_languages(texts)][:4] == ["nl", "und", "en", "nl"]
+    assert detect_languages([]) == []
 
 
 @pytest.mark.parametrize(

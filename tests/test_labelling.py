@@ -203,6 +203,27 @@ def test_csv_with_header_only_keeps_the_header(service: TriageService, tmp_path:
     )
 
 
+def test_rows_reach_the_model_a_window_at_a_time_and_keep_their_labels(
+    fake_classifier, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    """The model gets whole windows (to sort them by length); every row keeps its own labels."""
+    import responder.labelling
+
+    monkeypatch.setattr(responder.labelling, "WINDOW_ROWS", 4)
+    texts = ["Top service, bedankt!", "Pakket niet geleverd, ik bel mijn advocaat", "Vraagje"] * 4
+    src, out = tmp_path / "in.csv", tmp_path / "out.csv"
+    with src.open("w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows([("id", "text"), *enumerate(texts)])
+    service = TriageService(fake_classifier, Settings())
+    label_file(service, src, out, batch_size=2)
+    assert [len(call) for call in fake_classifier.calls] == [4, 4, 4]
+    got = list(csv.DictReader(out.open(encoding="utf-8")))
+    assert [int(r["id"]) for r in got] == list(range(12))
+    expected = {texts[0]: "positive", texts[1]: "negative", texts[2]: "neutral"}
+    assert [r["sentiment"] for r in got] == [expected[t] for t in texts]
+    assert [r["flags"] for r in got] == [("legal_threat" if "advocaat" in t else "") for t in texts]
+
+
 MEMORY_SCRIPT = """
 import resource, sys
 sys.path.insert(0, sys.argv[3])

@@ -1,4 +1,4 @@
-"""The optimised model (Dutch vocabulary, int8) agrees with the unoptimised one; parallel
+"""The optimised model (Dutch vocabulary, bf16 or int8) agrees with the unoptimised one; parallel
 labelling gives the same labels as one process."""
 
 from __future__ import annotations
@@ -6,17 +6,25 @@ from __future__ import annotations
 import csv
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
+import torch
 from conftest import make_rows
 
 from responder.config import Settings
+from responder.errors import InputError, ModelLoadError
 from responder.modeling import TriageModel
-from responder.optimise import optimise_model, read_wordlist
+from responder.optimise import (
+    cpu_has_native_bf16,
+    optimise_model,
+    read_wordlist,
+    resolve_precision,
+)
 from responder.parallel import ParallelClassifier
 
 WORDS = [
@@ -40,7 +48,7 @@ SAMPLE = [str(r["text"]) for r in make_rows(40)] + [
 @pytest.fixture(scope="module")
 def trimmed(tiny_model: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     dest = tmp_path_factory.mktemp("opt") / "triage-trimmed"
-    optimise_model(tiny_model, dest, WORDS, SAMPLE[:40], quantize=False)
+    optimise_model(tiny_model, dest, WORDS, SAMPLE[:40], precision="none")
     return dest
 
 
@@ -65,9 +73,10 @@ def test_trimming_shrinks_the_vocabulary_and_changes_nothing_for_covered_text(
 
 def test_int8_agrees_with_float_on_a_fixed_sample(tiny_model: Path, tmp_path: Path) -> None:
     dest = tmp_path / "triage-int8"
-    optimise_model(tiny_model, dest, WORDS, SAMPLE[:40], quantize=True)
+    optimise_model(tiny_model, dest, WORDS, SAMPLE[:40], precision="int8")
     full, fast = TriageModel.from_pretrained(tiny_model), TriageModel.from_pretrained(dest)
     assert json.loads((dest / "triage_config.json").read_text())["quantization"] == "int8"
+    assert fast.precision == "int8"
     p, q = full.predict_proba(SAMPLE), fast.predict_proba(SAMPLE)
     for head in ("sentiment", "intent", "topic"):
         agree = (p[head].argmax(1) == q[head].argmax(1)).mean()
@@ -76,9 +85,68 @@ def test_int8_agrees_with_float_on_a_fixed_sample(tiny_model: Path, tmp_path: Pa
     assert ((p["flags"] > 0.5) == (q["flags"] > 0.5)).mean() >= 0.9
 
 
-def test_missing_wordlist_is_a_clear_error(tmp_path: Path) -> None:
-    from responder.errors import InputError
+def test_bf16_agrees_with_float_on_a_fixed_sample(tiny_model: Path, tmp_path: Path) -> None:
+    dest = tmp_path / "triage-bf16"
+    optimise_model(tiny_model, dest, WORDS, SAMPLE[:40], precision="bf16")
+    full, fast = TriageModel.from_pretrained(tiny_model), TriageModel.from_pretrained(dest)
+    assert fast.precision == "bf16" and full.precision == "none"
+    assert next(fast.encoder.parameters()).dtype == torch.bfloat16
+    assert next(fast.heads.parameters()).dtype == torch.float32
+    p, q = full.predict_proba(SAMPLE), fast.predict_proba(SAMPLE)
+    for head in ("sentiment", "intent", "topic"):
+        assert q[head].dtype == np.float32
+        assert (p[head].argmax(1) == q[head].argmax(1)).mean() >= 0.9, head
+        assert np.abs(p[head] - q[head]).max() < 0.1
+    assert ((p["flags"] > 0.5) == (q["flags"] > 0.5)).mean() >= 0.9
 
+
+def test_precision_can_be_chosen_at_load(tiny_model: Path) -> None:
+    for precision in ("none", "bf16", "int8"):
+        model = TriageModel.from_pretrained(tiny_model, precision=precision)
+        assert model.precision == precision
+        assert len(model.predict(SAMPLE[:3])) == 3
+    assert TriageModel.from_pretrained(tiny_model, precision="auto").precision in ("bf16", "int8")
+    with pytest.raises(ModelLoadError, match="rekenprecisie 'fp8'"):
+        TriageModel.from_pretrained(tiny_model, precision="fp8")
+
+
+def test_unknown_precision_in_the_config_is_a_clear_error(tiny_model: Path, tmp_path: Path) -> None:
+    dest = tmp_path / "model"
+    shutil.copytree(tiny_model, dest)
+    config = json.loads((dest / "triage_config.json").read_text())
+    (dest / "triage_config.json").write_text(json.dumps({**config, "quantization": "int4"}))
+    with pytest.raises(ModelLoadError, match=r"'int4'.*triage_config\.json"):
+        TriageModel.from_pretrained(dest)
+    with pytest.raises(InputError, match="rekenprecisie 'int4'"):
+        optimise_model(tiny_model, tmp_path / "x", WORDS, SAMPLE[:5], precision="int4")
+
+
+def test_auto_precision_follows_the_cpu(tmp_path: Path) -> None:
+    zen4 = tmp_path / "zen4"
+    zen4.write_text("processor\t: 0\nflags\t\t: fpu avx2 avx512f avx512_bf16 avx512_vnni\n")
+    skylake = tmp_path / "skylake"
+    skylake.write_text("processor\t: 0\nflags\t\t: fpu avx2 avx512f avx512_vnni\n")
+    assert cpu_has_native_bf16(zen4) and not cpu_has_native_bf16(skylake)
+    assert not cpu_has_native_bf16(tmp_path / "no-such-file")
+    assert resolve_precision("auto", native_bf16=True) == "bf16"
+    assert resolve_precision("auto", native_bf16=False) == "int8"
+    assert resolve_precision("none", native_bf16=True) == "none"
+
+
+def test_batching_by_length_keeps_every_text_with_its_own_scores(tiny_model: Path) -> None:
+    """Texts are sorted by token count into batches; each score must come back to its text."""
+    model = TriageModel.from_pretrained(tiny_model, precision="none")
+    texts = [SAMPLE[i % len(SAMPLE)] * (1 + i % 4) for i in range(37)]
+    together = model.predict_proba(texts, batch_size=8)
+    for i in (0, 5, 17, 36):
+        alone = model.predict_proba([texts[i]], batch_size=1)
+        for head in together:
+            np.testing.assert_allclose(together[head][i], alone[head][0], atol=1e-5)
+    empty = model.predict_proba([])
+    assert all(v.shape == (0, len(model.config.names(h))) for h, v in empty.items())
+
+
+def test_missing_wordlist_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="wdutch"):
         read_wordlist(tmp_path / "geen-lijst")
 
