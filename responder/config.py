@@ -76,8 +76,8 @@ class Settings(BaseSettings):
     @property
     def batch_model_path(self) -> Path:
         """The model for `responder label`: ``RESPONDER_MODEL_PATH``, else the optimised copy when
-        it exists (faster; its int8 activations make scores vary in the third decimal with the
-        batch), else the trained model."""
+        it exists (faster; in bf16 or int8 arithmetic, scores can vary in the third decimal with
+        what else is in the batch), else the trained model."""
         if self.model_path:
             return self.model_path
         if (self.optimised_model_path / "triage_config.json").is_file():
