@@ -9,8 +9,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from responder.config import DEFAULT_BASE_MODEL, Settings
+from responder.config import DEFAULT_BASE_MODEL, DEFAULT_STUDENT_LAYERS, Settings
 from responder.data import load_comments, split_path
+from responder.distil import DistilArgs
 from responder.errors import ModelNotFoundError
 from responder.evaluation import (
     majority_predictions,
@@ -157,7 +158,7 @@ def build_default_model(
     if (fast / "triage_config.json").is_file():
         say(f"Geoptimaliseerd model staat klaar in {fast}.")
     elif settings.wordlist.is_file():
-        optimise_and_evaluate(target, fast, settings, say)
+        optimise_and_evaluate(target, fast, settings, say, progress=progress)
     else:
         say(
             f"Geen Nederlandse woordenlijst in {settings.wordlist}: het geoptimaliseerde model "
@@ -177,22 +178,37 @@ PRECISION_TEXT = {
 
 
 def optimise_and_evaluate(
-    source: Path, dest: Path, settings: Settings, say: Say, precision: str = "auto"
+    source: Path,
+    dest: Path,
+    settings: Settings,
+    say: Say,
+    precision: str = "auto",
+    layers: int | None = DEFAULT_STUDENT_LAYERS,
+    progress: Callable[[int, int, float], None] | None = None,
 ) -> dict[str, Any]:
-    """Optimise ``source`` into ``dest``, evaluate both on the test split, write the card."""
+    """Optimise ``source`` into ``dest``, evaluate both on the test split, write the card.
+
+    ``layers``: distil to a student with this many encoder layers first (``None``: keep all)."""
     import json
 
-    from responder.optimise import optimise_model, read_wordlist
+    from responder.optimise import Distillation, optimise_model, read_wordlist
 
     words = read_wordlist(settings.wordlist)
     data = settings.data_dir / "comments"
-    texts = [
-        r["text"] for split in ("train", "dev") for r in load_comments(split_path(data, split))
-    ]
+    train_texts = [r["text"] for r in load_comments(split_path(data, "train"))]
+    dev_texts = [r["text"] for r in load_comments(split_path(data, "dev"))]
+    distillation = None
+    if layers is not None:
+        distillation = Distillation(DistilArgs(layers=layers), train_texts, dev_texts, progress)
+        say(f"Optimaliseren: leerling-model met {layers} lagen trainen op het volledige model …")
     say(
         f"Optimaliseren: woordenschat inkorten met {len(words)} woorden, rekenprecisie: {precision} …"
     )
-    report = optimise_model(source, dest, words, texts, precision)
+    report = optimise_model(
+        source, dest, words, train_texts + dev_texts, precision, say, distillation
+    )
+    steps = json.loads((dest / "optimisation.json").read_text(encoding="utf-8"))
+    student = steps.get("distillation")
     before = evaluate(TriageModel.from_pretrained(source), data, "test")
     fast = TriageModel.from_pretrained(dest)
     after = evaluate(fast, data, "test")
@@ -215,7 +231,7 @@ An optimised copy of `{source}` for serving and batch labelling.
 - Vocabulary trimmed from {report.pieces_before} to {report.pieces_after} pieces (every piece of
   {report.words} Dutch words in four casings, of the team's train and dev comments, and every
   single character): encoder parameters {report.parameters_before:,} → {report.parameters_after:,}.
-- Arithmetic at load: `{precision}` ({PRECISION_TEXT[precision]}); the weights on disk stay
+{distillation_text(student)}- Arithmetic at load: `{precision}` ({PRECISION_TEXT[precision]}); the weights on disk stay
   float32. This evaluation ran in `{fast.precision}`.
 
 ## Test split, macro-F1, from the same run
@@ -228,3 +244,17 @@ An optimised copy of `{source}` for serving and batch labelling.
     worst = min(c["optimised"] - c["unoptimised"] for c in comparison.values())
     say(f"Geoptimaliseerd model in {dest}; grootste verschil in macro-F1: {worst:+.3f}.")
     return comparison
+
+
+def distillation_text(log: dict[str, Any] | None) -> str:
+    """The model card's line about the student, empty when the copy keeps every layer."""
+    if not log:
+        return ""
+    kept, dropped = log["layers_kept"], log["layers_dropped"]
+    return (
+        f"- Distilled to {len(kept)} encoder layers (dropped layers {dropped}, chosen as the ones "
+        "whose removal changes the dev-split outputs least), then trained for "
+        f"{len(log['epochs'])} epochs ({log['seconds']:.0f} s) on {log['transfer_texts']} texts "
+        "(train comments and joined pairs of them) to reproduce the full model's pooled output "
+        "and head outputs; heads, temperatures and flag thresholds are the full model's.\n"
+    )

@@ -12,7 +12,7 @@ from typing import Any
 
 import click
 
-from responder.config import Settings
+from responder.config import DEFAULT_STUDENT_LAYERS, Settings
 from responder.errors import InputError, ResponderError
 
 
@@ -57,7 +57,9 @@ def training_progress() -> tuple[Callable[[int, int, float], None], Callable[[],
     state: dict[str, Progress] = {}
 
     def report(step: int, total: int, loss: float) -> None:
-        if "bar" not in state:
+        if "bar" not in state or step == 1:  # a new training run (model, then its student)
+            if "bar" in state:
+                state["bar"].close()
             state["bar"] = Progress(total, "Trainen", unit="stap")
         state["bar"].update(1, postfix=f"loss {loss:.3f}")
 
@@ -414,8 +416,19 @@ def build() -> None:
     help="Rekenprecisie bij het laden: auto = bf16 als de processor dat zelf kan, anders int8; "
     "none = float32 (alleen de woordenschat inkorten).",
 )
+@click.option(
+    "--layers",
+    type=click.IntRange(min=1),
+    default=DEFAULT_STUDENT_LAYERS,
+    help="Leerling-model met zoveel encoderlagen trainen (distillatie, ~10 minuten op 2 kernen); "
+    "standaard: alle lagen houden.",
+)
 def optimise(
-    source: Path | None, output: Path | None, wordlist: Path | None, precision: str
+    source: Path | None,
+    output: Path | None,
+    wordlist: Path | None,
+    precision: str,
+    layers: int | None,
 ) -> None:
     """Maak een kleinere, snellere kopie van het model en vergelijk de kwaliteit op de testset."""
     from responder.building import optimise_and_evaluate
@@ -426,9 +439,20 @@ def optimise(
     src = source or settings.reference_model_path
     if not (src / "triage_config.json").is_file():
         raise InputError(f"Geen getraind model in {src}; bouw het met `responder model build`.")
-    comparison = optimise_and_evaluate(
-        src, output or settings.optimised_model_path, settings, _say, precision=precision
-    )
+    _set_threads(settings)
+    report, close = training_progress()
+    try:
+        comparison = optimise_and_evaluate(
+            src,
+            output or settings.optimised_model_path,
+            settings,
+            _say,
+            precision=precision,
+            layers=layers,
+            progress=report,
+        )
+    finally:
+        close()
     click.echo("| head | unoptimised | optimised |\n|---|---|---|")
     for head, c in comparison.items():
         click.echo(f"| {head} | {c['unoptimised']:.3f} | {c['optimised']:.3f} |")

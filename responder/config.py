@@ -5,6 +5,9 @@ from pathlib import Path
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_BASE_MODEL = "intfloat/multilingual-e5-small"
+DEFAULT_STUDENT_LAYERS: int | None = None
+"""Encoder layers of the optimised copy (`responder model optimise --layers N`); ``None`` keeps all
+12. Opt-in: a 10-layer student, 2 epochs, lost 0.01-0.04 macro-F1 per head (see responder.distil)."""
 
 
 class Settings(BaseSettings):

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -185,15 +185,19 @@ class TriageModel(nn.Module):
     def forward(
         self, input_ids: torch.Tensor, attention_mask: torch.Tensor
     ) -> dict[str, torch.Tensor]:
+        pooled = self.dropout(self.features(input_ids, attention_mask))
+        return {head: layer(pooled) for head, layer in self.heads.items()}
+
+    def features(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
+        """The pooled encoder output the heads read (float32, before dropout)."""
         hidden = self.encoder(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
         hidden = hidden.float()  # pooling and heads in float32 whatever the encoder computes in
         mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
-        pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1.0)
+        pooled: torch.Tensor = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1.0)
         if self.config.pooling == "mean_max":
             peak = hidden.masked_fill(mask == 0, torch.finfo(hidden.dtype).min).amax(dim=1)
             pooled = torch.cat([pooled, peak], dim=-1)
-        pooled = self.dropout(pooled)
-        return {head: layer(pooled) for head, layer in self.heads.items()}
+        return pooled
 
     def _max_tokens(self) -> int:
         # Never longer than the encoder has positions for (small test encoders have few).
@@ -212,6 +216,21 @@ class TriageModel(nn.Module):
         width = {head: len(self.config.names(head)) for head in self.heads}
         if not texts:
             return {head: np.zeros((0, width[head]), np.float32) for head in self.heads}
+        order: list[int] = []
+        parts: dict[str, list[NDArray[np.float32]]] = {head: [] for head in self.heads}
+        for rows, input_ids, mask in self.batches_by_length(texts, batch_size):
+            order += rows
+            for head, value in self(input_ids, mask).items():
+                parts[head].append(value.float().numpy())
+        inverse = np.argsort(np.asarray(order, dtype=np.int64))
+        return {head: np.concatenate(chunks)[inverse] for head, chunks in parts.items()}
+
+    def batches_by_length(
+        self, texts: Sequence[str], batch_size: int
+    ) -> Iterator[tuple[list[int], torch.Tensor, torch.Tensor]]:
+        """``(positions in texts, input ids, attention mask)`` per batch, shortest texts first.
+
+        All texts are tokenised at once; each batch is padded to its own longest text."""
         ids: list[list[int]] = self.tokenizer(
             [self.config.text_prefix + t for t in texts],
             truncation=True,
@@ -220,19 +239,16 @@ class TriageModel(nn.Module):
         )["input_ids"]
         order = sorted(range(len(ids)), key=lambda i: len(ids[i]))
         pad = int(self.tokenizer.pad_token_id or 0)
-        parts: dict[str, list[NDArray[np.float32]]] = {head: [] for head in self.heads}
         for start in range(0, len(order), batch_size):
-            batch = [ids[i] for i in order[start : start + batch_size]]
+            rows = order[start : start + batch_size]
+            batch = [ids[i] for i in rows]
             longest = max(map(len, batch))
             input_ids = torch.full((len(batch), longest), pad, dtype=torch.long)
             mask = torch.zeros((len(batch), longest), dtype=torch.long)
             for row, seq in enumerate(batch):
                 input_ids[row, : len(seq)] = torch.tensor(seq, dtype=torch.long)
                 mask[row, : len(seq)] = 1
-            for head, value in self(input_ids, mask).items():
-                parts[head].append(value.float().numpy())
-        inverse = np.argsort(np.asarray(order, dtype=np.int64))
-        return {head: np.concatenate(chunks)[inverse] for head, chunks in parts.items()}
+            yield rows, input_ids, mask
 
     def probabilities(
         self, logits: dict[str, NDArray[np.float32]]

@@ -32,6 +32,7 @@ from typing import Any
 import torch
 from torch import nn
 
+from responder.distil import DistilArgs
 from responder.errors import InputError, ModelLoadError
 
 DEFAULT_WORDLIST = Path("/usr/share/dict/dutch")
@@ -208,18 +209,36 @@ def optimise_model(
     texts: Iterable[str],
     precision: str = "auto",
     progress: Callable[[str], None] = lambda _m: None,
+    distillation: Distillation | None = None,
 ) -> TrimReport:
-    """Write an optimised copy of the model in ``source`` to ``dest`` (atomically)."""
+    """Write an optimised copy of the model in ``source`` to ``dest`` (atomically).
+
+    With ``distillation`` the copy is a shallower student of the model (see
+    :mod:`responder.distil`), trained first; its log goes into ``optimisation.json``."""
     from responder.modeling import TriageModel
 
-    model = TriageModel.from_pretrained(source)
-    tmp = dest.with_name(f".{dest.name}.tmp")
-    shutil.rmtree(tmp, ignore_errors=True)
-    report = trim_vocabulary(model, words, list(texts), tmp / "_tokenizer", progress)
     if precision not in PRECISIONS:
         raise InputError(
             f"Onbekende rekenprecisie {precision!r}; kies uit {', '.join(PRECISIONS)}."
         )
+    model = TriageModel.from_pretrained(source, precision="none")
+    distilled: dict[str, Any] | None = None
+    if distillation is not None:
+        from responder.distil import distil, encoder_layers
+
+        if distillation.args.layers < len(encoder_layers(model)):
+            model, log = distil(
+                model,
+                distillation.train_texts,
+                distillation.dev_texts,
+                distillation.args,
+                say=progress,
+                progress=distillation.progress,
+            )
+            distilled = {**asdict(distillation.args), **log.to_dict()}
+    tmp = dest.with_name(f".{dest.name}.tmp")
+    shutil.rmtree(tmp, ignore_errors=True)
+    report = trim_vocabulary(model, words, list(texts), tmp / "_tokenizer", progress)
     model.config.quantization = precision
     model.save_pretrained(tmp)
     shutil.rmtree(tmp / "_tokenizer")
@@ -228,7 +247,12 @@ def optimise_model(
             shutil.copy2(source / name, tmp / name)
     (tmp / "optimisation.json").write_text(
         json.dumps(
-            {"source": str(source), "quantization": model.config.quantization, **report.to_dict()},
+            {
+                "source": str(source),
+                "quantization": model.config.quantization,
+                **report.to_dict(),
+                "distillation": distilled,
+            },
             indent=2,
         ),
         encoding="utf-8",
@@ -237,3 +261,13 @@ def optimise_model(
         shutil.rmtree(dest)
     tmp.rename(dest)
     return report
+
+
+@dataclass
+class Distillation:
+    """What :func:`optimise_model` needs to train a shallower student first."""
+
+    args: DistilArgs
+    train_texts: Sequence[str]
+    dev_texts: Sequence[str]
+    progress: Callable[[int, int, float], None] | None = None
