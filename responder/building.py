@@ -169,8 +169,10 @@ def build_default_model(
 
 
 PRECISION_TEXT = {
-    "auto": "bfloat16 where the CPU computes it natively, else int8 weights for the attention "
+    "auto": "the smoothed int8 encoder in ONNX Runtime, written next to the weights; without "
+    "that file bfloat16 where the CPU computes it natively, else int8 weights for the attention "
     "and feed-forward input layers",
+    "onnx-int8": "the smoothed int8 encoder in ONNX Runtime (weights and activations in int8)",
     "bf16": "the encoder computes in bfloat16",
     "int8": "int8 weights for the attention and feed-forward input layers",
     "none": "float32",
@@ -233,6 +235,7 @@ An optimised copy of `{source}` for serving and batch labelling.
   single character): encoder parameters {report.parameters_before:,} → {report.parameters_after:,}.
 {distillation_text(student)}- Arithmetic at load: `{precision}` ({PRECISION_TEXT[precision]}); the weights on disk stay
   float32. This evaluation ran in `{fast.precision}`.
+{onnx_text(steps.get("onnx_int8"))}
 
 ## Test split, macro-F1, from the same run
 
@@ -244,6 +247,19 @@ An optimised copy of `{source}` for serving and batch labelling.
     worst = min(c["optimised"] - c["unoptimised"] for c in comparison.values())
     say(f"Geoptimaliseerd model in {dest}; grootste verschil in macro-F1: {worst:+.3f}.")
     return comparison
+
+
+def onnx_text(export: dict[str, Any] | None) -> str:
+    """The model card's line about the int8 ONNX file, empty when there is none."""
+    if not export:
+        return ""
+    return (
+        f"- `{export['file']}` ({export['bytes'] / 2**20:.0f} MiB): the encoder and pooling in int8 for "
+        f"ONNX Runtime. Its {export['smoothed_layers']} Linear layers were smoothed first "
+        f"(SmoothQuant, alpha {export['smoothing_alpha']}, input ranges from "
+        f"{export['calibration_texts']} train comments) so int8 activations keep the accuracy; "
+        f"kept in float32: {', '.join(export['float_layers']) or 'nothing'} (widest inputs).\n"
+    )
 
 
 def distillation_text(log: dict[str, Any] | None) -> str:

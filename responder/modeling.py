@@ -9,7 +9,7 @@ import logging
 from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import torch
@@ -20,6 +20,9 @@ from responder.convert import pin_tokenizer_class
 from responder.errors import ModelLoadError, ModelNotFoundError
 from responder.labels import FLAGS, SINGLE_LABEL_HEADS
 from responder.protocols import HeadScores
+
+if TYPE_CHECKING:
+    from responder.onnx_int8 import OnnxEncoder
 
 CONFIG_NAME = "triage_config.json"
 HEADS_NAME = "heads.safetensors"
@@ -110,7 +113,9 @@ class TriageModel(nn.Module):
         )
         self.heads["flags"] = nn.Linear(hidden, len(config.flags))
         self.precision = "none"
-        """The arithmetic the encoder uses: ``none`` (float32), ``bf16`` or ``int8``."""
+        """The arithmetic the encoder uses: ``none`` (float32), ``bf16``, ``int8`` or ``onnx-int8``."""
+        self.onnx: OnnxEncoder | None = None
+        """With ``onnx-int8``: the int8 encoder in ONNX Runtime that :meth:`features` uses."""
 
     # -- construction -------------------------------------------------------------------------
     @classmethod
@@ -145,6 +150,7 @@ class TriageModel(nn.Module):
                 f"({exc}). Train het model opnieuw met: responder train"
             ) from exc
         model.eval()
+        from responder.onnx_int8 import ONNX_NAME, OnnxEncoder
         from responder.optimise import PRECISIONS, apply_precision
 
         requested = precision or config.quantization
@@ -153,6 +159,18 @@ class TriageModel(nn.Module):
             raise ModelLoadError(
                 f"Onbekende rekenprecisie {requested!r} ({where}); kies uit {', '.join(PRECISIONS)}."
             )
+        if requested == "auto" and (path / ONNX_NAME).is_file():
+            requested = "onnx-int8"
+        if requested == "onnx-int8":
+            if not (path / ONNX_NAME).is_file():
+                raise ModelLoadError(
+                    f"{path / ONNX_NAME} ontbreekt: rekenprecisie onnx-int8 kan alleen met een "
+                    "model van 'responder model optimise'."
+                )
+            model.onnx = OnnxEncoder(path / ONNX_NAME)
+            model.encoder.to("meta")  # the torch weights are not used; free their memory
+            model.precision = "onnx-int8"
+            return model
         model.encoder, model.precision = apply_precision(model.encoder, requested)
         return model
 
@@ -190,6 +208,8 @@ class TriageModel(nn.Module):
 
     def features(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
         """The pooled encoder output the heads read (float32, before dropout)."""
+        if self.onnx is not None:
+            return self.onnx(input_ids, attention_mask)
         hidden = self.encoder(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
         hidden = hidden.float()  # pooling and heads in float32 whatever the encoder computes in
         mask = attention_mask.unsqueeze(-1).to(hidden.dtype)

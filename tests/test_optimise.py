@@ -3,6 +3,7 @@ labelling gives the same labels as one process."""
 
 from __future__ import annotations
 
+import copy
 import csv
 import json
 import os
@@ -19,6 +20,7 @@ from conftest import make_rows
 from responder.config import Settings
 from responder.errors import InputError, ModelLoadError
 from responder.modeling import TriageModel
+from responder.onnx_int8 import ONNX_NAME, ScaledInput, encoder_linears, input_ranges, smooth
 from responder.optimise import (
     cpu_has_native_bf16,
     optimise_model,
@@ -98,6 +100,79 @@ def test_bf16_agrees_with_float_on_a_fixed_sample(tiny_model: Path, tmp_path: Pa
         assert (p[head].argmax(1) == q[head].argmax(1)).mean() >= 0.9, head
         assert np.abs(p[head] - q[head]).max() < 0.1
     assert ((p["flags"] > 0.5) == (q["flags"] > 0.5)).mean() >= 0.9
+
+
+def test_smoothing_changes_nothing_in_float(tiny_model: Path) -> None:
+    """Dividing each Linear input channel by s and multiplying the weight column by s is the
+    same function; only the ranges int8 sees change."""
+    model = TriageModel.from_pretrained(tiny_model, precision="none")
+    linears = encoder_linears(model)
+    ranges = input_ranges(model, SAMPLE)
+    assert set(ranges) == set(linears) and len(linears) >= 6
+    first = next(iter(linears))
+    assert ranges[first].shape == (linears[first].in_features,) and (ranges[first] > 0).all()
+    batch = model.encode(SAMPLE)
+    with torch.inference_mode():
+        before = model.features(batch["input_ids"], batch["attention_mask"])
+    smoothed = copy.deepcopy(model)
+    assert smooth(smoothed, ranges) == len(linears)
+    assert all(isinstance(m, ScaledInput) for m in encoder_linears_parents(smoothed, linears))
+    with torch.inference_mode():
+        after = smoothed.features(batch["input_ids"], batch["attention_mask"])
+    torch.testing.assert_close(after, before, atol=1e-4, rtol=1e-4)
+    # The largest input channel of the first layer is now smaller relative to the others.
+    inside = input_ranges(smoothed, SAMPLE)[f"{first}.linear"]
+    assert float(inside.max() / inside.median()) < float(
+        ranges[first].max() / ranges[first].median()
+    )
+
+
+def encoder_linears_parents(model: TriageModel, names: dict[str, torch.nn.Linear]) -> list[object]:
+    return [model.encoder.get_submodule(name) for name in names]
+
+
+@pytest.fixture(scope="module")
+def auto_optimised(tiny_model: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """What `model optimise` writes by default: trimmed, with the int8 ONNX encoder."""
+    dest = tmp_path_factory.mktemp("opt") / "triage-auto"
+    optimise_model(tiny_model, dest, WORDS, SAMPLE[:40], precision="auto")
+    return dest
+
+
+def test_onnx_int8_agrees_with_float_on_a_fixed_sample(
+    tiny_model: Path, auto_optimised: Path
+) -> None:
+    dest = auto_optimised
+    info = json.loads((dest / "optimisation.json").read_text())["onnx_int8"]
+    assert info["file"] == ONNX_NAME and info["smoothed_layers"] >= 6
+    assert len(info["float_layers"]) == 1 and info["float_matmuls"] == 1  # found in the graph
+    assert (dest / ONNX_NAME).stat().st_size == info["bytes"]
+    full, fast = TriageModel.from_pretrained(tiny_model), TriageModel.from_pretrained(dest)
+    assert fast.precision == "onnx-int8" and fast.onnx is not None
+    p, q = full.predict_proba(SAMPLE), fast.predict_proba(SAMPLE)
+    for head in ("sentiment", "intent", "topic"):
+        assert q[head].shape == p[head].shape and q[head].dtype == np.float32
+        assert (p[head].argmax(1) == q[head].argmax(1)).mean() >= 0.9, head
+        assert np.abs(p[head] - q[head]).max() < 0.2
+    assert ((p["flags"] > 0.5) == (q["flags"] > 0.5)).mean() >= 0.9
+    # The same folder still loads in torch arithmetic when asked.
+    assert TriageModel.from_pretrained(dest, precision="bf16").precision == "bf16"
+
+
+def test_onnx_int8_without_its_file_is_a_clear_error(
+    tiny_model: Path, auto_optimised: Path, tmp_path: Path
+) -> None:
+    dest = tmp_path / "triage-auto"
+    shutil.copytree(auto_optimised, dest)
+    (dest / ONNX_NAME).write_bytes(b"geen onnx")
+    with pytest.raises(ModelLoadError, match=r"beschadigd.*model optimise"):
+        TriageModel.from_pretrained(dest)
+    (dest / ONNX_NAME).unlink()
+    assert TriageModel.from_pretrained(dest).precision in ("bf16", "int8")  # auto falls back
+    with pytest.raises(ModelLoadError, match=r"encoder-int8\.onnx ontbreekt"):
+        TriageModel.from_pretrained(dest, precision="onnx-int8")
+    with pytest.raises(ModelLoadError, match="onnx-int8"):
+        TriageModel.from_pretrained(tiny_model, precision="onnx-int8")
 
 
 def test_precision_can_be_chosen_at_load(tiny_model: Path) -> None:
