@@ -30,7 +30,7 @@ class Settings(BaseSettings):
     """Torch intra-op threads; ``None`` lets torch decide (all cores)."""
     label_workers: int = 1
     """Model processes for `responder label`. One process uses every core; two processes of one
-    thread each label ~10 % more per second on 2 cores but double the memory (~2.4 GB in all)."""
+    thread each label ~7 % more per second on 2 cores but double the memory."""
     wordlist: Path = Path("/usr/share/dict/dutch")
     """Dutch word list for `model optimise` (Debian package ``wdutch``)."""
 
@@ -79,7 +79,7 @@ class Settings(BaseSettings):
     @property
     def batch_model_path(self) -> Path:
         """The model for `responder label`: ``RESPONDER_MODEL_PATH``, else the optimised copy when
-        it exists (faster; in bf16 or int8 arithmetic, scores can vary in the third decimal with
+        it exists (faster; in int8 or bf16 arithmetic, scores can vary in the third decimal with
         what else is in the batch), else the trained model."""
         if self.model_path:
             return self.model_path

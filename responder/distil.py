@@ -32,6 +32,7 @@ from torch import nn
 
 from responder.errors import InputError
 from responder.modeling import TriageModel
+from responder.trainer import update
 
 Progress = Callable[[int, int, float], None]
 
@@ -215,13 +216,8 @@ def distil(
                         log_target=True,
                         reduction="batchmean",
                     )
-            optimizer.zero_grad()
-            loss.backward()  # type: ignore[no-untyped-call]
-            torch.nn.utils.clip_grad_norm_(params, 1.0)
-            optimizer.step()
-            scheduler.step()
+            losses.append(update(loss, params, optimizer, scheduler))
             step += 1
-            losses.append(float(loss.detach()))
             if progress:
                 progress(step, total, float(np.mean(losses[-20:])))
         log.epochs.append({"epoch": epoch + 1, "loss": round(float(np.mean(losses)), 5)})

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import random
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -115,13 +115,8 @@ def train(
             loss = sum(
                 ce(out[head], torch.from_numpy(data.targets[head][batch])) for head in config.labels
             ) + flag_weight * bce(out["flags"], torch.from_numpy(data.flags[batch]))
-            optimizer.zero_grad()
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-            optimizer.step()
-            scheduler.step()
+            losses.append(update(loss, model.parameters(), optimizer, scheduler))
             step += 1
-            losses.append(float(loss.detach()))
             if progress:
                 progress(step, total, float(np.mean(losses[-20:])))
         log["epochs"].append({"epoch": epoch + 1, "loss": round(float(np.mean(losses)), 4)})
@@ -129,6 +124,22 @@ def train(
     model.eval()
     calibrate(model, dev_rows)
     return model, log
+
+
+def update(
+    loss: torch.Tensor,
+    params: Iterable[nn.Parameter],
+    optimizer: torch.optim.Optimizer,
+    scheduler: torch.optim.lr_scheduler.LRScheduler,
+) -> float:
+    """One training step: gradients of ``loss`` clipped to norm 1, then the optimiser and the
+    learning-rate schedule step. Returns the loss."""
+    optimizer.zero_grad()
+    loss.backward()  # type: ignore[no-untyped-call]
+    torch.nn.utils.clip_grad_norm_(params, 1.0)
+    optimizer.step()
+    scheduler.step()
+    return float(loss.detach())
 
 
 def _flag_pos_weight(flags: NDArray[np.float32]) -> torch.Tensor:
