@@ -72,9 +72,10 @@ class TriageConfig:
             ) from exc
 
 
-def load_encoder(name_or_path: str | Path) -> tuple[Any, Any]:
-    """(encoder, tokenizer) from a local folder, never from the network."""
-    from transformers import AutoModel, AutoTokenizer
+def load_encoder(name_or_path: str | Path, weights: bool = True) -> tuple[Any, Any]:
+    """(encoder, tokenizer) from a local folder, never from the network. With ``weights`` false
+    the encoder has its architecture but no weights (on the meta device: nothing is read)."""
+    from transformers import AutoConfig, AutoModel, AutoTokenizer
     from transformers.utils import logging as hf_logging
 
     hf_logging.set_verbosity_error()  # type: ignore[no-untyped-call]
@@ -82,6 +83,10 @@ def load_encoder(name_or_path: str | Path) -> tuple[Any, Any]:
     logging.getLogger("transformers").setLevel(logging.ERROR)
     try:
         tokenizer = AutoTokenizer.from_pretrained(str(name_or_path), local_files_only=True)
+        if not weights:
+            config = AutoConfig.from_pretrained(str(name_or_path), local_files_only=True)
+            with torch.device("meta"):
+                return AutoModel.from_config(config), tokenizer  # type: ignore[no-untyped-call]
         try:
             encoder = AutoModel.from_pretrained(
                 str(name_or_path), local_files_only=True, add_pooling_layer=False
@@ -129,7 +134,7 @@ class TriageModel(nn.Module):
         """Load a model saved with :meth:`save_pretrained`; clear errors when it is not there.
 
         ``precision`` overrides the ``quantization`` in the saved config (``none``, ``bf16``,
-        ``int8`` or ``auto``); :attr:`precision` says what was applied."""
+        ``int8``, ``onnx-int8`` or ``auto``); :attr:`precision` says what was applied."""
         from safetensors.torch import load_file
 
         path = Path(folder)
@@ -139,17 +144,6 @@ class TriageModel(nn.Module):
                 "'responder model build' of geef een map op met --model."
             )
         config = TriageConfig.load(path)
-        encoder, tokenizer = load_encoder(path)
-        model = cls(encoder, tokenizer, config)
-        try:
-            state = load_file(str(path / HEADS_NAME))
-            model.heads.load_state_dict(state)
-        except Exception as exc:  # safetensors raises several types for a bad file
-            raise ModelLoadError(
-                f"De classificatiekoppen in {path / HEADS_NAME} ontbreken of zijn beschadigd "
-                f"({exc}). Train het model opnieuw met: responder train"
-            ) from exc
-        model.eval()
         from responder.onnx_int8 import ONNX_NAME, OnnxEncoder
         from responder.optimise import PRECISIONS, apply_precision
 
@@ -161,14 +155,25 @@ class TriageModel(nn.Module):
             )
         if requested == "auto" and (path / ONNX_NAME).is_file():
             requested = "onnx-int8"
+        if requested == "onnx-int8" and not (path / ONNX_NAME).is_file():
+            raise ModelLoadError(
+                f"{path / ONNX_NAME} ontbreekt: rekenprecisie onnx-int8 kan alleen met een "
+                "model van 'responder model optimise'."
+            )
+        # With onnx-int8 the torch encoder is only its shape (no weights are read or kept).
+        encoder, tokenizer = load_encoder(path, weights=requested != "onnx-int8")
+        model = cls(encoder, tokenizer, config)
+        try:
+            state = load_file(str(path / HEADS_NAME))
+            model.heads.load_state_dict(state)
+        except Exception as exc:  # safetensors raises several types for a bad file
+            raise ModelLoadError(
+                f"De classificatiekoppen in {path / HEADS_NAME} ontbreken of zijn beschadigd "
+                f"({exc}). Train het model opnieuw met: responder train"
+            ) from exc
+        model.eval()
         if requested == "onnx-int8":
-            if not (path / ONNX_NAME).is_file():
-                raise ModelLoadError(
-                    f"{path / ONNX_NAME} ontbreekt: rekenprecisie onnx-int8 kan alleen met een "
-                    "model van 'responder model optimise'."
-                )
             model.onnx = OnnxEncoder(path / ONNX_NAME)
-            model.encoder.to("meta")  # the torch weights are not used; free their memory
             model.precision = "onnx-int8"
             return model
         model.encoder, model.precision = apply_precision(model.encoder, requested)

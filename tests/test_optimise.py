@@ -47,11 +47,16 @@ SAMPLE = [str(r["text"]) for r in make_rows(40)] + [
 ]
 
 
+def optimised_copy(tiny_model: Path, factory: pytest.TempPathFactory, precision: str) -> Path:
+    dest = factory.mktemp("opt") / f"triage-{precision}"
+    optimise_model(tiny_model, dest, WORDS, SAMPLE[:40], precision=precision)
+    return dest
+
+
 @pytest.fixture(scope="module")
 def trimmed(tiny_model: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    dest = tmp_path_factory.mktemp("opt") / "triage-trimmed"
-    optimise_model(tiny_model, dest, WORDS, SAMPLE[:40], precision="none")
-    return dest
+    """Vocabulary trimmed, float32 arithmetic."""
+    return optimised_copy(tiny_model, tmp_path_factory, "none")
 
 
 def test_trimming_shrinks_the_vocabulary_and_changes_nothing_for_covered_text(
@@ -116,7 +121,7 @@ def test_smoothing_changes_nothing_in_float(tiny_model: Path) -> None:
         before = model.features(batch["input_ids"], batch["attention_mask"])
     smoothed = copy.deepcopy(model)
     assert smooth(smoothed, ranges) == len(linears)
-    assert all(isinstance(m, ScaledInput) for m in encoder_linears_parents(smoothed, linears))
+    assert all(isinstance(smoothed.encoder.get_submodule(n), ScaledInput) for n in linears)
     with torch.inference_mode():
         after = smoothed.features(batch["input_ids"], batch["attention_mask"])
     torch.testing.assert_close(after, before, atol=1e-4, rtol=1e-4)
@@ -127,16 +132,10 @@ def test_smoothing_changes_nothing_in_float(tiny_model: Path) -> None:
     )
 
 
-def encoder_linears_parents(model: TriageModel, names: dict[str, torch.nn.Linear]) -> list[object]:
-    return [model.encoder.get_submodule(name) for name in names]
-
-
 @pytest.fixture(scope="module")
 def auto_optimised(tiny_model: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """What `model optimise` writes by default: trimmed, with the int8 ONNX encoder."""
-    dest = tmp_path_factory.mktemp("opt") / "triage-auto"
-    optimise_model(tiny_model, dest, WORDS, SAMPLE[:40], precision="auto")
-    return dest
+    return optimised_copy(tiny_model, tmp_path_factory, "auto")
 
 
 def test_onnx_int8_agrees_with_float_on_a_fixed_sample(
