@@ -236,7 +236,6 @@ class OnnxEncoder:
                 f"Het int8-model {path} ontbreekt of is beschadigd ({exc}). Maak het opnieuw met: "
                 "responder model optimise"
             ) from exc
-        self.path = path
 
     def __call__(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
         feeds = {
