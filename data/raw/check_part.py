@@ -5,6 +5,7 @@ SENT = {"negative", "neutral", "positive"}
 INTENT = {"complaint", "question", "praise", "suggestion", "other"}
 TOPIC = {"delivery", "product", "service", "billing", "outage", "account_privacy", "policy", "general"}
 FLAGS = {"legal_threat", "media_threat", "churn_threat", "safety", "abuse", "privacy_incident", "discrimination"}
+STYLES = {"long", "short", "mixed", "sarcasm", "subtle", "announcement", "flemish", "slang", "typos", "contrast", "hard_negative", "offtopic", "formal"}
 PLATFORMS = {"facebook", "instagram", "x", "linkedin", "tiktok", "review", "other"}
 
 path = sys.argv[1]
@@ -15,7 +16,10 @@ for n, line in enumerate(open(path, encoding="utf-8"), 1):
         continue
     try:
         r = json.loads(line)
-        assert set(r) == {"id", "text", "sentiment", "intent", "topic", "flags", "platform"}, f"keys {sorted(r)}"
+        required = {"id", "text", "sentiment", "intent", "topic", "flags", "platform"}
+        assert required <= set(r) <= required | {"pair", "style"}, f"keys {sorted(r)}"
+        assert isinstance(r.get("pair", ""), str), "pair must be a string id"
+        assert set(r.get("style", [])) <= STYLES, f"unknown style {r.get('style')}"
         assert r["id"] not in ids, "duplicate id"
         assert r["text"].strip(), "empty text"
         assert r["text"] not in texts, "duplicate text"
