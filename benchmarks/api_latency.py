@@ -51,11 +51,11 @@ def percentiles(samples: list[float]) -> dict[str, float]:
 
 
 def in_process(model: Path, n: int) -> dict[str, float]:
+    from responder.advice.playbook import load_playbook
     from responder.assistant import Assistant
     from responder.config import Settings
-    from responder.modeling import TriageModel
-    from responder.playbook import load_playbook
-    from responder.triage import TriageService
+    from responder.model.modeling import TriageModel
+    from responder.triage.service import TriageService
 
     assistant = Assistant(
         TriageService(TriageModel.from_pretrained(model), Settings()), load_playbook()

@@ -57,11 +57,11 @@ STAND_IN = """
 import sys
 from pathlib import Path
 
-from responder.labelling import label_file
+from responder.batch.labelling import label_file
 from responder.labels import FLAGS, INTENTS, SENTIMENTS, TOPICS
 from responder.protocols import HeadScores
-from responder.report import ReportSpec
-from responder.triage import TriageService
+from responder.batch.report import ReportSpec
+from responder.triage.service import TriageService
 
 
 class StandIn:

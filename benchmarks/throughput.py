@@ -61,7 +61,7 @@ def pipeline_runner(model_dir: Path) -> Predict:
     import torch
     from transformers import BertForSequenceClassification, pipeline
 
-    from responder.modeling import TriageModel
+    from responder.model.modeling import TriageModel
 
     model = TriageModel.from_pretrained(model_dir, precision="none")
     config = model.encoder.config
@@ -84,8 +84,8 @@ def pipeline_runner(model_dir: Path) -> Predict:
 
 def model_runner(model_dir: Path, batch_size: int, precision: str) -> Predict:
     """A triage model fed as `responder label` feeds it: windows of WINDOW_ROWS rows."""
-    from responder.labelling import WINDOW_ROWS
-    from responder.modeling import TriageModel
+    from responder.batch.labelling import WINDOW_ROWS
+    from responder.model.modeling import TriageModel
 
     model = TriageModel.from_pretrained(model_dir, precision=precision)
 
@@ -142,8 +142,8 @@ def label_rate(model_dir: Path, texts: list[str], workers: int, workdir: Path) -
 def macro_f1(
     model_dir: Path, precision: str | None = None, split: str = "test"
 ) -> dict[str, float]:
-    from responder.building import evaluate
-    from responder.modeling import TriageModel
+    from responder.model.building import evaluate
+    from responder.model.modeling import TriageModel
 
     metrics: dict[str, Any] = evaluate(
         TriageModel.from_pretrained(model_dir, precision=precision),
@@ -156,7 +156,7 @@ def macro_f1(
 def load_time(model_dir: Path) -> dict[str, float | str]:
     code = (
         "import time; t0 = time.perf_counter()\n"
-        "from responder.modeling import TriageModel\n"
+        "from responder.model.modeling import TriageModel\n"
         f"t1 = time.perf_counter(); m = TriageModel.from_pretrained({str(model_dir)!r})\n"
         "m.predict(['Waar blijft mijn pakket?']); t2 = time.perf_counter()\n"
         "print(round(t1 - t0, 2), round(t2 - t1, 2), m.precision)"

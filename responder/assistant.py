@@ -1,15 +1,28 @@
-"""The one service object the adapters (CLI, API) use: triage → plan → suggest."""
+"""The one service object every adapter uses (CLI, API, batch labelling): built once from the
+settings; triage → plan → suggest; and the audit record of each request, written here so that
+every way in audits the same way."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import uuid
+from collections.abc import Sequence
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, replace
+from pathlib import Path
+from types import TracebackType
 from typing import Any
 
-from responder.plan import CommentContext, Plan, plan
-from responder.playbook import Playbook
-from responder.protocols import DraftBackend
-from responder.suggest import Suggestions, suggest
-from responder.triage import Triage, TriageService
+from responder.advice.plan import CommentContext, Plan, plan
+from responder.advice.playbook import Playbook, load_playbook
+from responder.advice.suggest import Suggestions, suggest
+from responder.config import Settings
+from responder.errors import InputError, UnknownRequestError
+from responder.names import ACTION_NAMES, VISIBILITY_NAMES, display_names, format_moment
+from responder.protocols import Classifier
+from responder.storage import Storage
+from responder.triage.service import Triage, TriageService
+
+FEEDBACK_ACTIONS = ("used", "edited", "rejected")
 
 
 @dataclass(frozen=True)
@@ -19,6 +32,7 @@ class Advice:
     triage: Triage
     plan: Plan
     suggestions: Suggestions
+    request_id: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -28,26 +42,249 @@ class Advice:
             "notes": self.triage.notes + self.suggestions.notes,
         }
 
+    def as_text(self) -> str:
+        """Plan and suggestions as a Dutch text for the terminal."""
+        t, p = self.triage, self.plan
+        labels = ", ".join(
+            f"{s.label} ({s.probability:.0%})"
+            for s in (t.intent, t.topic, t.sentiment)
+            if s is not None
+        )
+        flags = ", ".join(f"{f.label} ({f.probability:.0%})" for f in t.flags) or "geen"
+        lines = [
+            f"Triage: {labels or 'niet ingedeeld'}; vlaggen: {flags}; aanspreekvorm: {p.register}.",
+            f"Situatie: {p.title} — {p.priority} {p.priority_name}.",
+            f"Reageren vóór: {format_moment(p.deadline, p.received_at)} ({p.deadline:%Y-%m-%d %H:%M}).",
+            f"Behandelt: {p.route.name}; plaatst de reactie: {p.speaks.name}.",
+            f"Aanpak: {ACTION_NAMES[p.action]}; {VISIBILITY_NAMES[p.visibility]}. Toon: {p.tone}",
+        ]
+        lines += [f"  waarom: {r}" for r in p.reasons]
+        lines.append("Stappen:")
+        for i, step in enumerate(p.steps, 1):
+            lines.append(f"  {i}. {step.do}\n     waarom: {step.why}")
+        if self.suggestions.items:
+            lines.append(f"Suggesties ({p.channel}):")
+        for s in self.suggestions.items:
+            lines.append(f"  {s.rank}. [{s.strategy_name}] {s.text}")
+            lines.append(f"     {s.explanation}")
+        for note in t.notes + self.suggestions.notes:
+            lines.append(f"Let op: {note}")
+        return "\n".join(lines)
 
-class Assistant:
-    """Triage a comment, apply the playbook and suggest replies."""
+    def audit_record(self) -> tuple[dict[str, Any], dict[str, Any], list[dict[str, Any]]]:
+        """What the audit log keeps of it: labels, the plan's decisions, which templates."""
+        triage = {k: v for k, v in self.triage.to_dict().items() if k != "notes"}
+        p = self.plan.to_dict()
+        kept = ("situation", "priority", "deadline", "visibility", "action", "channel")
+        decisions = {k: p[k] for k in (*kept, "register", "playbook_version")}
+        decisions["route"] = p["route"]["id"]
+        chosen = [
+            {"rank": s.rank, "strategy": s.strategy, "template": s.template, "source": s.source}
+            for s in self.suggestions.items
+        ]
+        return triage, decisions, chosen
+
+
+def load_classifier(
+    settings: Settings, path: Path, workers: int = 1, serving: bool = False
+) -> Classifier:
+    """The model as the settings ask for it: one process (micro-batched when serving many
+    requests at once) or ``workers`` one-thread processes for batch labelling."""
+    if workers > 1:
+        from responder.batch.parallel import ParallelClassifier
+
+        return ParallelClassifier(path, workers)
+    from responder.model.modeling import load_model
+
+    model = load_model(path, settings.threads)
+    if serving and settings.micro_batching:
+        from responder.model.batching import BatchingClassifier
+
+        return BatchingClassifier(model)
+    return model
+
+
+class Assistant(AbstractContextManager["Assistant"]):
+    """Triage a comment, apply the playbook, suggest replies, and keep the audit log."""
 
     def __init__(
         self,
         triage_service: TriageService,
         playbook: Playbook,
-        backend: DraftBackend | None = None,
+        storage: Storage | None = None,
+        audit_text: bool = False,
+        model_name: str = "(meegegeven)",
     ) -> None:
         self.triage_service = triage_service
         self.playbook = playbook
-        self.backend = backend
+        self.storage = storage
+        self.audit_text = audit_text
+        self.model_name = model_name
 
-    def advise(self, text: str, context: CommentContext | None = None) -> Advice:
-        context = context or CommentContext()
+    @classmethod
+    def from_settings(
+        cls,
+        settings: Settings,
+        *,
+        model: Path | None = None,
+        batch: bool = False,
+        workers: int = 1,
+        serving: bool = False,
+        playbook: Path | None = None,
+        storage: Storage | None = None,
+    ) -> Assistant:
+        """Model, arithmetic, batching, playbook and storage, as the settings say. ``batch``
+        picks the model for labelling files (the optimised copy when it exists)."""
+        default = settings.batch_model_path if batch else settings.triage_model_path
+        path = model or default
+        classifier = load_classifier(settings, path, workers, serving)
+        return cls(
+            TriageService(classifier, settings),
+            load_playbook(playbook or settings.playbook_path),
+            storage,
+            settings.audit_text,
+            str(path),
+        )
+
+    def with_storage(self, storage: Storage, audit_text: bool) -> Assistant:
+        """This assistant, auditing into ``storage`` (for an app given a ready assistant)."""
+        if self.storage is None:
+            self.storage, self.audit_text = storage, audit_text
+        return self
+
+    # -- one comment -----------------------------------------------------------------------------
+
+    def triage(self, text: str, key_id: int | None = None) -> tuple[str, Triage]:
+        """The triage of one comment and the request id it was audited under."""
+        result = self.triage_service.triage(text)
+        rid = self._audit("triage", key_id, result.to_dict(), comment=text)
+        return rid, result
+
+    def advise(
+        self, text: str, context: CommentContext | None = None, key_id: int | None = None
+    ) -> Advice:
+        """Triage, plan and suggestions for one comment, audited under ``Advice.request_id``."""
         triage = self.triage_service.triage(text)
-        return self.advise_triaged(triage, text, context)
+        advice = self.advise_triaged(triage, text, context or CommentContext())
+        rid = self._audit("suggest", key_id, *advice.audit_record(), comment=text)
+        return replace(advice, request_id=rid)
 
     def advise_triaged(self, triage: Triage, text: str, context: CommentContext) -> Advice:
+        """Plan and suggestions for a comment that is already triaged (not audited)."""
         the_plan = plan(triage, text, context, self.playbook)
-        suggestions = suggest(triage, text, context, self.playbook, the_plan, self.backend)
+        suggestions = suggest(triage, text, context, self.playbook, the_plan)
         return Advice(triage, the_plan, suggestions)
+
+    # -- many comments ---------------------------------------------------------------------------
+
+    def triage_each(
+        self, texts: Sequence[object], key_id: int | None = None
+    ) -> tuple[str, list[Triage | InputError]]:
+        """Every comment's triage or its own error; one audit record with the counts."""
+        results = self.triage_service.triage_each(texts)
+        errors = sum(isinstance(r, InputError) for r in results)
+        rid = self._audit("label", key_id, {"items": len(results), "errors": errors})
+        return rid, results
+
+    # -- feedback and the playbook ---------------------------------------------------------------
+
+    def record_feedback(
+        self,
+        request_id: str,
+        action: str,
+        rank: int | None = None,
+        final_text: str | None = None,
+        key_id: int | None = None,
+    ) -> int:
+        """Which suggestion of an earlier ``advise`` was used, edited or rejected."""
+        if action not in FEEDBACK_ACTIONS:
+            raise InputError(f"Onbekende actie {action!r}; kies uit {', '.join(FEEDBACK_ACTIONS)}.")
+        if action in ("used", "edited") and rank is None:
+            raise InputError("Geef bij 'used' of 'edited' aan welke suggestie (rank).")
+        if action == "edited" and not (final_text or "").strip():
+            raise InputError("Geef bij 'edited' de aangepaste tekst mee (final_text).")
+        storage = self._storage()
+        entry = storage.audit_entry(request_id)
+        if entry is None or entry["endpoint"] != "suggest":
+            raise UnknownRequestError(f"Geen suggesties gevonden met request_id {request_id}.")
+        chosen = next((s for s in entry["suggestions"] or [] if s["rank"] == rank), None)
+        if rank and chosen is None:
+            raise InputError(f"Suggestie {rank} bestaat niet bij dit verzoek.")
+        return storage.add_feedback(
+            request_id,
+            key_id,
+            action,
+            rank,
+            chosen["strategy"] if chosen else None,
+            chosen["template"] if chosen else None,
+            final_text,
+            entry["comment"],
+        )
+
+    def playbook_summary(self, max_text_chars: int) -> dict[str, Any]:
+        """The playbook in use, and the Dutch display names of every label, for clients."""
+        pb, org = self.playbook, self.playbook.organisation
+        return {
+            "name": pb.name,
+            "version": pb.version,
+            "brand": org.brand,
+            "default_channel": org.default_channel,
+            "default_register": org.default_register,
+            "timezone": org.timezone,
+            "max_text_chars": max_text_chars,
+            "channels": [
+                {"id": cid, "name": c.name, "max_chars": c.max_chars}
+                for cid, c in org.channels.items()
+            ],
+            "situations": [
+                {
+                    "id": s.id,
+                    "title": s.title,
+                    "priority": s.priority,
+                    "route": s.route,
+                    "visibility": s.visibility,
+                    "action": s.action,
+                }
+                for s in pb.situations
+            ],
+            "teams": [{"id": tid, "name": t.name, "reach": t.reach} for tid, t in pb.teams.items()],
+            "names": display_names(),
+        }
+
+    # -- the audit log ---------------------------------------------------------------------------
+
+    def _storage(self) -> Storage:
+        if self.storage is None:
+            raise UnknownRequestError("Er is geen database: feedback kan niet worden bewaard.")
+        return self.storage
+
+    def _audit(
+        self,
+        endpoint: str,
+        key_id: int | None,
+        triage: Any = None,
+        plan: Any = None,
+        suggestions: Any = None,
+        comment: str | None = None,
+    ) -> str:
+        """Write the audit record (when there is a storage) and return its request id. Comment
+        text is personal data: it is kept only when ``audit_text`` is on."""
+        rid = uuid.uuid4().hex
+        if self.storage is not None:
+            kept = comment if self.audit_text else None
+            self.storage.audit(rid, endpoint, key_id, triage, plan, suggestions, kept)
+        return rid
+
+    def close(self) -> None:
+        """Stop worker processes (if any); the storage belongs to whoever made it."""
+        close = getattr(self.triage_service.classifier, "close", None)
+        if callable(close):
+            close()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()

@@ -5,9 +5,11 @@ from pathlib import Path
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_BASE_MODEL = "intfloat/multilingual-e5-small"
+CONFIG_NAME = "triage_config.json"
+"""The file that makes a folder a triage model (label maps, thresholds, arithmetic)."""
 DEFAULT_STUDENT_LAYERS: int | None = None
 """Encoder layers of the optimised copy (`responder model optimise --layers N`); ``None`` keeps all
-12. Opt-in: a 10-layer student, 2 epochs, lost 0.01-0.04 macro-F1 per head (see responder.distil)."""
+12. Opt-in: a 10-layer student, 2 epochs, lost 0.01-0.04 macro-F1 per head (see responder.model.distil)."""
 
 
 class Settings(BaseSettings):
@@ -83,7 +85,7 @@ class Settings(BaseSettings):
         what else is in the batch), else the trained model."""
         if self.model_path:
             return self.model_path
-        if (self.optimised_model_path / "triage_config.json").is_file():
+        if (self.optimised_model_path / CONFIG_NAME).is_file():
             return self.optimised_model_path
         return self.reference_model_path
 

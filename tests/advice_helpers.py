@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from responder.detect import detect_language, detect_register
 from responder.labels import FLAGS, SINGLE_LABEL_HEADS
-from responder.normalise import normalise
 from responder.protocols import HeadScores
-from responder.triage import Triage, build_triage
+from responder.triage.detect import detect_language, detect_register
+from responder.triage.normalise import normalise
+from responder.triage.service import Triage, build_triage
 
 
 def scores_for(

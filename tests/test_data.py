@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from responder.data import load_comments, parse_flags, split_path
 from responder.errors import DataError
+from responder.model.data import load_comments, parse_flags, split_path
 
 ROW = {"text": "Pakket kwijt", "sentiment": "negative", "intent": "complaint", "topic": "delivery"}
 

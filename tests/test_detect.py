@@ -2,7 +2,7 @@
 
 import pytest
 
-from responder.detect import detect_language, detect_languages, detect_register
+from responder.triage.detect import detect_language, detect_languages, detect_register
 
 
 @pytest.mark.parametrize(

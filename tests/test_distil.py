@@ -9,9 +9,9 @@ import pytest
 import torch
 from conftest import make_rows
 
-from responder.distil import DistilArgs, choose_layers, distil, encoder_layers, keep_layers
 from responder.errors import InputError
-from responder.modeling import TriageModel
+from responder.model.distil import DistilArgs, choose_layers, distil, encoder_layers, keep_layers
+from responder.model.modeling import TriageModel
 
 TEXTS = [str(r["text"]) for r in make_rows(48)]
 

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from responder.building import evaluate, resolve_base_model
 from responder.config import DEFAULT_BASE_MODEL, Settings
-from responder.data import load_comments
-from responder.trainer import train
-from responder.training_args import TrainingArgs
+from responder.model.building import evaluate, resolve_base_model
+from responder.model.data import load_comments
+from responder.model.trainer import train
+from responder.model.training_args import TrainingArgs
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "data" / "comments"

@@ -2,8 +2,8 @@
 
 import pytest
 
-from responder.evaluation import majority_predictions, multi_label_report, single_label_report
-from responder.trainer import best_threshold
+from responder.model.evaluation import majority_predictions, multi_label_report, single_label_report
+from responder.model.trainer import best_threshold
 
 
 def test_single_label_report_matches_hand_computation() -> None:

@@ -13,11 +13,11 @@ import pyarrow.parquet as pq
 import pytest
 from openpyxl import Workbook, load_workbook
 
+from responder.batch.formats import cell_text, detect_encoding, open_source, sniff_delimiter
+from responder.batch.labelling import ADDED_COLUMNS, label_file
 from responder.config import Settings
 from responder.errors import InputError
-from responder.formats import cell_text, detect_encoding, open_source, sniff_delimiter
-from responder.labelling import ADDED_COLUMNS, label_file
-from responder.triage import TriageService
+from responder.triage.service import TriageService
 
 KINDS = ("csv", "xlsx", "jsonl", "parquet")
 ROWS: list[dict[str, Any]] = [

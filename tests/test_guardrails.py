@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from responder.guardrails import ReplyContext, check_reply
+from responder.advice.guardrails import ReplyContext, check_reply
 
 PUBLIC_U = ReplyContext(register="u", max_chars=280, public=True)
 PUBLIC_JE = ReplyContext(register="je", max_chars=280, public=True)

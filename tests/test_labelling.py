@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from responder.batch.labelling import ADDED_COLUMNS, label_file
 from responder.config import Settings
 from responder.errors import InputError
-from responder.labelling import ADDED_COLUMNS, label_file
-from responder.triage import TriageService
+from responder.triage.service import TriageService
 
 TESTS = Path(__file__).parent
 
@@ -207,9 +207,9 @@ def test_rows_reach_the_model_a_window_at_a_time_and_keep_their_labels(
     fake_classifier, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:  # type: ignore[no-untyped-def]
     """The model gets whole windows (to sort them by length); every row keeps its own labels."""
-    import responder.labelling
+    import responder.batch.labelling
 
-    monkeypatch.setattr(responder.labelling, "WINDOW_ROWS", 4)
+    monkeypatch.setattr(responder.batch.labelling, "WINDOW_ROWS", 4)
     texts = ["Top service, bedankt!", "Pakket niet geleverd, ik bel mijn advocaat", "Vraagje"] * 4
     src, out = tmp_path / "in.csv", tmp_path / "out.csv"
     with src.open("w", encoding="utf-8", newline="") as fh:
@@ -230,8 +230,8 @@ sys.path.insert(0, sys.argv[3])
 from pathlib import Path
 from conftest import FakeClassifier
 from responder.config import Settings
-from responder.labelling import label_file
-from responder.triage import TriageService
+from responder.batch.labelling import label_file
+from responder.triage.service import TriageService
 
 rows, folder = int(sys.argv[1]), Path(sys.argv[2])
 src = folder / f"in-{rows}.csv"

@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 from responder.errors import ModelLoadError, ModelNotFoundError
-from responder.modeling import TriageModel
-from responder.training_args import TrainingArgs
+from responder.model.modeling import TriageModel
+from responder.model.training_args import TrainingArgs
 
 TEXTS = ["mijn pakket is niet geleverd", "super bedankt, top service", "is er een storing?", "!!!"]
 
@@ -59,8 +59,8 @@ def test_tiny_model_learned_the_training_pattern(tiny_model: Path) -> None:
 
 
 def test_training_is_deterministic_for_a_seed(tiny_base: Path, tiny_data: Path) -> None:
-    from responder.data import load_comments
-    from responder.trainer import train
+    from responder.model.data import load_comments
+    from responder.model.trainer import train
 
     rows = list(load_comments(tiny_data / "train.jsonl"))[:24]
     args = TrainingArgs(base_model=str(tiny_base), epochs=1, batch_size=8, seed=7)

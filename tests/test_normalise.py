@@ -1,7 +1,7 @@
 import pytest
 
 from responder.errors import InputError
-from responder.normalise import check_text, normalise
+from responder.triage.normalise import check_text, normalise
 
 
 def test_normalise_removes_invisible_characters_and_collapses_spaces() -> None:

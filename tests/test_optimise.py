@@ -17,17 +17,13 @@ import pytest
 import torch
 from conftest import make_rows
 
+from responder.batch.parallel import ParallelClassifier
 from responder.config import Settings
 from responder.errors import InputError, ModelLoadError
-from responder.modeling import TriageModel
-from responder.onnx_int8 import ONNX_NAME, ScaledInput, encoder_linears, input_ranges, smooth
-from responder.optimise import (
-    cpu_has_native_bf16,
-    optimise_model,
-    read_wordlist,
-    resolve_precision,
-)
-from responder.parallel import ParallelClassifier
+from responder.model.modeling import TriageModel
+from responder.model.onnx_int8 import ScaledInput, encoder_linears, input_ranges, smooth
+from responder.model.optimise import optimise_model, read_wordlist
+from responder.model.precision import ONNX_NAME, cpu_has_native_bf16, resolve_precision
 
 WORDS = [
     "pakket",

@@ -7,9 +7,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from advice_helpers import triage_for
 
+from responder.advice.plan import CommentContext, add_business_minutes, format_moment, plan
+from responder.advice.playbook import Playbook, load_playbook
 from responder.errors import InputError
-from responder.plan import CommentContext, add_business_minutes, format_moment, plan
-from responder.playbook import Playbook, load_playbook
 
 WEDNESDAY_10 = datetime(2026, 11, 25, 10, 0)
 

@@ -6,8 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from responder.errors import InputError
-from responder.playbook import (
+from responder.advice.playbook import (
     PlaybookError,
     Signals,
     default_playbook_text,
@@ -16,7 +15,8 @@ from responder.playbook import (
     uncovered,
     unreachable,
 )
-from responder.playbook_check import check_playbook
+from responder.advice.playbook_check import check_playbook
+from responder.errors import InputError
 
 MINIMAL = """\
 version: "1"

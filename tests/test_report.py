@@ -9,11 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from responder.config import Settings
-from responder.errors import InputError
-from responder.labelling import LabelSummary, label_file
-from responder.playbook import load_playbook
-from responder.report import (
+from responder.advice.playbook import load_playbook
+from responder.batch.labelling import LabelSummary, label_file
+from responder.batch.report import (
     P1_FLAGS,
     ReportBuilder,
     ReportSpec,
@@ -22,7 +20,9 @@ from responder.report import (
     p1_flags_of,
     parse_moment,
 )
-from responder.triage import TriageService
+from responder.config import Settings
+from responder.errors import InputError
+from responder.triage.service import TriageService
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = Path("/usr/bin/chromium")

@@ -13,11 +13,11 @@ from pathlib import Path
 
 import pytest
 
+from responder.batch.labelling import label_file
+from responder.batch.resume import SUFFIX, decode_row, encode_row
 from responder.config import Settings
 from responder.errors import InputError
-from responder.labelling import label_file
-from responder.resume import SUFFIX, decode_row, encode_row
-from responder.triage import TriageService
+from responder.triage.service import TriageService
 
 RESPONDER = str(Path(sys.executable).parent / "responder")
 TEMPLATES = (
@@ -174,14 +174,14 @@ def test_resume_in_process_matches_a_fresh_run(
     if kind in ("jsonl", "csv"):
         assert out.read_bytes() == fresh.read_bytes()
     else:
-        from responder.formats import open_source
+        from responder.batch.formats import open_source
 
         rows = [[r.values for r in open_source(p).rows()] for p in (out, fresh)]
         assert rows[0] == rows[1] and len(rows[0]) == 95
 
 
 def test_a_running_job_is_not_disturbed(service: TriageService, tmp_path: Path) -> None:
-    from responder.resume import Manifest, WorkFolder
+    from responder.batch.resume import Manifest, WorkFolder
 
     src, out = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
     write_comments(src, 5)

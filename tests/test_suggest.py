@@ -10,16 +10,16 @@ from advice_helpers import triage_for
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from responder.advice.guardrails import passed
+from responder.advice.plan import CommentContext, plan
+from responder.advice.playbook import Playbook, load_playbook
+from responder.advice.suggest import subject_for, suggest
 from responder.assistant import Assistant
 from responder.config import Settings
 from responder.errors import InputError
-from responder.guardrails import passed
 from responder.labels import FLAGS, INTENTS, SENTIMENTS, TOPICS
-from responder.plan import CommentContext, plan
-from responder.playbook import Playbook, load_playbook
 from responder.protocols import Draft, DraftBackend, DraftRequest
-from responder.suggest import subject_for, suggest
-from responder.triage import TriageService
+from responder.triage.service import TriageService
 
 PB = load_playbook()
 WEDNESDAY_10 = datetime(2026, 11, 25, 10, 0)
@@ -245,7 +245,7 @@ def test_playbook_fixture_is_the_default() -> None:
     ],
 )
 def test_first_name_from_a_display_name(name: str, expected: str | None) -> None:
-    from responder.suggest import first_name
+    from responder.advice.suggest import first_name
 
     assert first_name(name) == expected
 

@@ -5,7 +5,7 @@ import pytest
 from responder.config import Settings
 from responder.errors import InputError
 from responder.protocols import Classifier
-from responder.triage import TriageService
+from responder.triage.service import TriageService
 
 
 def test_fake_satisfies_the_protocol(fake_classifier) -> None:  # type: ignore[no-untyped-def]
@@ -18,7 +18,7 @@ def test_triage_combines_model_and_detectors(fake_classifier) -> None:  # type: 
         "Mijn pakket is niet geleverd, kunt u mij helpen? Anders bel ik mijn advocaat."
     )
     d = t.to_dict()
-    assert d["sentiment"] == {"label": "negative", "probability": 0.8}
+    assert d["sentiment"] == {"label": "negative", "probability": 0.8, "name": "negatief"}
     assert d["flags"] == [{"label": "legal_threat", "probability": 0.9}]
     assert d["flag_probabilities"]["abuse"] == 0.05
     assert d["language"]["label"] == "nl" and d["language"]["is_dutch"] is True

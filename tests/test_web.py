@@ -147,7 +147,9 @@ def test_suggest_shows_triage_plan_and_suggestions(fake_api: Start, session: Ses
     expect(plan.get_by_role("heading", name="Dreiging met juridische stappen")).to_be_visible()
     expect(plan).to_contain_text("Uiterlijk reageren")
     expect(plan.locator(".deadline-rel")).to_contain_text("nog ")  # P1: within the hour
-    expect(plan).to_contain_text(re.compile(r"Uiterlijk reageren\s*(vandaag|morgen) om \d\d:\d\d"))
+    # the deadline in the API's own words (plan.deadline_text), not worded by the page
+    expect(plan.locator(".deadline")).to_have_text(re.compile(r"^(vandaag|morgen) \d{1,2}\.\d{2} uur$"))
+    expect(plan).to_contain_text("antwoord in de u-vorm")
     expect(plan).to_contain_text("Juridische zaken")
     expect(plan).to_contain_text("Webcareteam")
     expect(plan).to_contain_text("Openbaar, daarna DM")
@@ -171,6 +173,62 @@ def test_suggest_shows_triage_plan_and_suggestions(fake_api: Start, session: Ses
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "web-suggest.png"), full_page=True)
     session.only_loopback(url)  # no CDN, no fonts, nothing outside the server
+
+
+def _rewrite_json(session: Session, path: str, change: Callable[[dict[str, Any]], None]) -> None:
+    """Let the page's request to ``path`` through to the server, then change its JSON answer."""
+
+    def handle(route: Any) -> None:
+        response = route.fetch()
+        data = response.json()
+        change(data)
+        route.fulfill(response=response, json=data)
+
+    session.page.route(f"**/{path}", handle)
+
+
+def test_names_come_from_the_api(fake_api: Start, session: Session) -> None:
+    """Every Dutch name on the page is the one the API sends (the label's `name`, the plan's
+    deadline_text, the playbook's `names`); a missing name shows the raw label."""
+
+    def playbook(data: dict[str, Any]) -> None:
+        data["names"]["heads"]["topic"] = "onderwerp (API)"
+        data["names"]["visibility_tags"]["public_then_private"] = "tag (API)"
+        data["names"]["posted"]["public"] = "plaatsen (API)"
+        data["names"]["feedback"]["used"] = "gebruikt (API)"
+        del data["names"]["heads"]["intent"]
+
+    def advice(data: dict[str, Any]) -> None:
+        triage, plan = data["triage"], data["plan"]
+        triage["topic"] = {"label": "billing", "probability": 0.7, "name": "factuur en betaling"}
+        triage["low_confidence"] = []
+        del triage["sentiment"]["name"]
+        triage["flags"][0]["name"] = "dreiging (API)"
+        plan["deadline_text"] = "maandag 2 december 8.00 uur"
+        plan["register_name"] = "aanspreekvorm (API)"
+        for s in data["suggestions"]:
+            s["posted"] = "public"
+
+    url = fake_api()
+    _rewrite_json(session, "v1/playbook", playbook)
+    _rewrite_json(session, "v1/suggest", advice)
+    page = session.open(url)
+    expect(page.get_by_label("Kanaal")).to_have_value("facebook")  # the playbook is in
+    suggest(page, ANGRY, channel="x")
+    found = wait_for_suggestions(page)
+
+    triage = page.locator("section.triage")
+    expect(triage).to_contain_text("onderwerp (API): factuur en betaling 70%")
+    expect(triage).to_contain_text("intent: klacht")  # no head name: the raw head
+    expect(triage).to_contain_text("sentiment: negative 80%")  # no label name: the raw label
+    expect(triage.locator(".chip.flag")).to_contain_text("dreiging (API) 90%")
+    plan = page.locator("section.plan")
+    expect(plan.locator(".deadline")).to_have_text("maandag 2 december 8.00 uur")
+    expect(plan).to_contain_text("tag (API)")
+    expect(plan).to_contain_text("antwoord in de aanspreekvorm (API)")
+    expect(found.first.locator(".suggestion-head .tag")).to_have_text("plaatsen (API)")
+    found.first.get_by_role("button", name="Gebruikt").click()
+    expect(found.first.get_by_text("Bedankt, vastgelegd (gebruikt (API)).")).to_be_visible()
 
 
 def test_copy_button_puts_the_text_on_the_clipboard(fake_api: Start, session: Session) -> None:
@@ -284,11 +342,11 @@ def test_stopped_server_shows_it_is_unreachable(session: Session) -> None:
     from conftest import FakeClassifier
     from live_server import live_server
 
+    from responder.advice.playbook import load_playbook
     from responder.api import create_app
     from responder.assistant import Assistant
     from responder.config import Settings
-    from responder.playbook import load_playbook
-    from responder.triage import TriageService
+    from responder.triage.service import TriageService
 
     settings = Settings(database_url="sqlite://:memory:")
     assistant = Assistant(TriageService(FakeClassifier(), settings), load_playbook())

@@ -19,7 +19,6 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from responder.api.deps import ApiError, AppState, RateLimiter, is_loopback, log
 from responder.api.routes import router
 from responder.assistant import Assistant
-from responder.batching import BatchingClassifier
 from responder.config import Settings
 from responder.errors import InputError, ModelLoadError, ModelNotFoundError, ResponderError
 from responder.storage import Storage, StorageError
@@ -105,22 +104,6 @@ class BodyLimit:
         )(scope, receive, send)
 
 
-def _load_assistant(settings: Settings) -> tuple[Assistant, str]:
-    from responder.modeling import TriageModel
-    from responder.playbook import load_playbook
-    from responder.triage import TriageService
-
-    if settings.threads:
-        import torch
-
-        torch.set_num_threads(settings.threads)
-    path = settings.triage_model_path
-    model = TriageModel.from_pretrained(path)
-    playbook = load_playbook(settings.playbook_path)
-    classifier = BatchingClassifier(model) if settings.micro_batching else model
-    return Assistant(TriageService(classifier, settings), playbook), str(path)
-
-
 def create_app(
     settings: Settings | None = None,
     assistant: Assistant | None = None,
@@ -142,14 +125,17 @@ def create_app(
         assistant=assistant,
         model_name="(meegegeven)" if assistant is not None else None,
     )
+    if assistant is not None:
+        assistant.with_storage(state.storage, settings.audit_text)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if state.assistant is None:
             try:
-                state.assistant, state.model_name = await anyio.to_thread.run_sync(
-                    _load_assistant, settings
+                state.assistant = await anyio.to_thread.run_sync(
+                    lambda: Assistant.from_settings(settings, serving=True, storage=state.storage)
                 )
+                state.model_name = state.assistant.model_name
                 log.info("model geladen: %s", state.model_name)
             except ResponderError as exc:
                 state.load_error = str(exc)

@@ -1,13 +1,13 @@
-"""The /v1 routes: parse, call the assistant off the event loop, audit, map errors."""
+"""The /v1 routes: parse, call the assistant off the event loop (it audits), map errors."""
 
 from __future__ import annotations
 
-import uuid
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 
+from responder.advice.plan import CommentContext
 from responder.api.deps import ApiError, AppState, assistant_of, caller, off_loop, state_of
 from responder.api.schemas import (
     FeedbackPublic,
@@ -22,9 +22,7 @@ from responder.api.schemas import (
     TriageRequest,
     TriageResultPublic,
 )
-from responder.errors import InputError
-from responder.normalise import check_text
-from responder.plan import CommentContext
+from responder.errors import InputError, UnknownRequestError
 from responder.storage import ApiKey
 
 router = APIRouter()
@@ -32,58 +30,22 @@ Caller = Annotated[ApiKey | None, Depends(caller)]
 State = Annotated[AppState, Depends(state_of)]
 
 
-def _request_id() -> str:
-    return uuid.uuid4().hex
-
-
-def _audit_summary(advice_dict: dict[str, Any]) -> tuple[Any, Any, Any]:
-    triage = {k: v for k, v in advice_dict["triage"].items() if k != "notes"}
-    plan = {
-        k: advice_dict["plan"][k]
-        for k in (
-            "situation",
-            "priority",
-            "deadline",
-            "visibility",
-            "action",
-            "channel",
-            "register",
-            "playbook_version",
-        )
-    }
-    plan["route"] = advice_dict["plan"]["route"]["id"]
-    suggestions = [
-        {
-            "rank": s["rank"],
-            "strategy": s["strategy"],
-            "template": s["template"],
-            "source": s["source"],
-        }
-        for s in advice_dict["suggestions"]
-    ]
-    return triage, plan, suggestions
+def _id(key: ApiKey | None) -> int | None:
+    return key.id if key else None
 
 
 @router.post("/v1/triage", response_model=TriageResultPublic, tags=["triage"])
 async def triage(body: TriageRequest, state: State, key: Caller) -> dict[str, Any]:
     """Beoordeel één reactie: sentiment, soort, onderwerp, vlaggen, taal en aanspreekvorm."""
     assistant = assistant_of(state)
-    rid = _request_id()
-
-    def work() -> dict[str, Any]:
-        result = assistant.triage_service.triage(body.text).to_dict()
-        comment = body.text if state.settings.audit_text else None
-        state.storage.audit(rid, "triage", key.id if key else None, result, comment=comment)
-        return result
-
-    return {"request_id": rid, "triage": await off_loop(state, work)}
+    rid, result = await off_loop(state, lambda: assistant.triage(body.text, _id(key)))
+    return {"request_id": rid, "triage": result.to_dict()}
 
 
 @router.post("/v1/suggest", response_model=SuggestPublic, tags=["suggest"])
 async def suggest(body: SuggestRequest, state: State, key: Caller) -> dict[str, Any]:
     """Triage, plan volgens het draaiboek en minstens drie gerangschikte antwoordsuggesties."""
     assistant = assistant_of(state)
-    rid = _request_id()
     context = CommentContext(
         channel=body.channel,
         received_at=body.posted_at,
@@ -91,17 +53,8 @@ async def suggest(body: SuggestRequest, state: State, key: Caller) -> dict[str, 
         agent_initials=body.initials or None,
         author_name=body.author_name,
     )
-
-    def work() -> dict[str, Any]:
-        advice = assistant.advise(body.text, context).to_dict()
-        triage, plan, suggestions = _audit_summary(advice)
-        comment = body.text if state.settings.audit_text else None
-        state.storage.audit(
-            rid, "suggest", key.id if key else None, triage, plan, suggestions, comment
-        )
-        return advice
-
-    return {"request_id": rid, **(await off_loop(state, work))}
+    advice = await off_loop(state, lambda: assistant.advise(body.text, context, _id(key)))
+    return {"request_id": advice.request_id, **advice.to_dict()}
 
 
 @router.post("/v1/label", response_model=LabelPublic, tags=["triage"])
@@ -118,40 +71,17 @@ async def label(body: LabelRequest, state: State, key: Caller) -> dict[str, Any]
         )
     if not body.items:
         raise ApiError(422, "validation_error", "De lijst 'items' is leeg.")
-    rid = _request_id()
-
-    def work() -> list[dict[str, Any]]:
-        service = assistant.triage_service
-        errors: dict[int, str] = {}
-        valid: list[int] = []
-        for i, item in enumerate(body.items):
-            try:
-                check_text(item.text, service.settings.max_text_chars)
-                valid.append(i)
-            except InputError as exc:
-                errors[i] = str(exc)
-        results = service.triage_many([body.items[i].text for i in valid])
-        by_index = dict(zip(valid, results, strict=True))
-        out = []
-        for i, item in enumerate(body.items):
-            t = by_index.get(i)
-            out.append(
-                {
-                    "index": i,
-                    "id": item.id,
-                    "triage": t.to_dict() if t else None,
-                    "error": errors.get(i),
-                }
-            )
-        state.storage.audit(
-            rid,
-            "label",
-            key.id if key else None,
-            {"items": len(out), "errors": len(errors)},
-        )
-        return out
-
-    items = await off_loop(state, work)
+    texts = [item.text for item in body.items]
+    rid, results = await off_loop(state, lambda: assistant.triage_each(texts, _id(key)))
+    items = [
+        {
+            "index": i,
+            "id": item.id,
+            "triage": None if isinstance(r, InputError) else r.to_dict(),
+            "error": str(r) if isinstance(r, InputError) else None,
+        }
+        for i, (item, r) in enumerate(zip(body.items, results, strict=True))
+    ]
     failed = sum(1 for it in items if it["error"])
     return {"request_id": rid, "items": items, "labelled": len(items) - failed, "errors": failed}
 
@@ -159,42 +89,17 @@ async def label(body: LabelRequest, state: State, key: Caller) -> dict[str, Any]
 @router.post("/v1/feedback", response_model=FeedbackPublic, status_code=201, tags=["feedback"])
 async def feedback(body: FeedbackRequest, state: State, key: Caller) -> dict[str, Any]:
     """Leg vast welke suggestie is gebruikt, aangepast of afgewezen (voor bijsturen en hertrainen)."""
-    if body.action in ("used", "edited") and body.rank is None:
-        raise ApiError(
-            422, "validation_error", "Geef bij 'used' of 'edited' aan welke suggestie (rank)."
-        )
-    if body.action == "edited" and not (body.final_text or "").strip():
-        raise ApiError(
-            422, "validation_error", "Geef bij 'edited' de aangepaste tekst mee (final_text)."
-        )
+    assistant = assistant_of(state)
 
     def work() -> int:
-        entry = state.storage.audit_entry(body.request_id)
-        if entry is None or entry["endpoint"] != "suggest":
-            raise ApiError(
-                404,
-                "unknown_request",
-                f"Geen suggesties gevonden met request_id {body.request_id}.",
+        try:
+            return assistant.record_feedback(
+                body.request_id, body.action, body.rank, body.final_text, _id(key)
             )
-        chosen = (
-            next((s for s in entry["suggestions"] or [] if s["rank"] == body.rank), None)
-            if body.rank
-            else None
-        )
-        if body.rank and chosen is None:
-            raise ApiError(
-                422, "validation_error", f"Suggestie {body.rank} bestaat niet bij dit verzoek."
-            )
-        return state.storage.add_feedback(
-            body.request_id,
-            key.id if key else None,
-            body.action,
-            body.rank,
-            chosen["strategy"] if chosen else None,
-            chosen["template"] if chosen else None,
-            body.final_text,
-            entry["comment"],
-        )
+        except UnknownRequestError as exc:
+            raise ApiError(404, "unknown_request", str(exc)) from exc
+        except InputError as exc:
+            raise ApiError(422, "validation_error", str(exc)) from exc
 
     fid = await off_loop(state, work)
     return {"id": fid, "request_id": body.request_id, "action": body.action}
@@ -202,33 +107,8 @@ async def feedback(body: FeedbackRequest, state: State, key: Caller) -> dict[str
 
 @router.get("/v1/playbook", response_model=PlaybookPublic, tags=["playbook"])
 async def playbook(state: State, key: Caller) -> dict[str, Any]:
-    """Het draaiboek in gebruik: versie, kanalen met lengtelimiet, situaties en teams."""
-    pb = assistant_of(state).playbook
-    org = pb.organisation
-    return {
-        "name": pb.name,
-        "version": pb.version,
-        "brand": org.brand,
-        "default_channel": org.default_channel,
-        "default_register": org.default_register,
-        "timezone": org.timezone,
-        "max_text_chars": state.settings.max_text_chars,
-        "channels": [
-            {"id": cid, "name": c.name, "max_chars": c.max_chars} for cid, c in org.channels.items()
-        ],
-        "situations": [
-            {
-                "id": s.id,
-                "title": s.title,
-                "priority": s.priority,
-                "route": s.route,
-                "visibility": s.visibility,
-                "action": s.action,
-            }
-            for s in pb.situations
-        ],
-        "teams": [{"id": tid, "name": t.name, "reach": t.reach} for tid, t in pb.teams.items()],
-    }
+    """Het draaiboek in gebruik (versie, kanalen, situaties, teams) en de Nederlandse namen."""
+    return assistant_of(state).playbook_summary(state.settings.max_text_chars)
 
 
 @router.get("/healthz", response_model=HealthPublic, tags=["status"])

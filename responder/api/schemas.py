@@ -53,6 +53,9 @@ class _Out(BaseModel):
 class ScoredPublic(BaseModel):
     label: str
     probability: float
+    name: str | None = Field(
+        None, description="De Nederlandse naam van het label, zoals de webpagina hem toont."
+    )
 
 
 class TriagePublic(_Out):
@@ -88,6 +91,10 @@ class PlanPublic(_Out):
     notify: list[TeamPublic]
     received_at: str
     deadline: str
+    deadline_text: str = Field(
+        description="De termijn in het Nederlands, ten opzichte van het ontvangstmoment: "
+        "'vandaag 14.30 uur', 'morgen 8.00 uur' of 'maandag 2 december 8.00 uur'."
+    )
     open_now: bool
     visibility: str
     visibility_name: str
@@ -97,6 +104,7 @@ class PlanPublic(_Out):
     tone: str
     channel: str
     register_: str = Field(alias="register")
+    register_name: str = Field(description="De aanspreekvorm in het Nederlands, bijv. u-vorm.")
     steps: list[StepPublic]
     reasons: list[str]
     also: list[str]
@@ -188,6 +196,11 @@ class PlaybookPublic(BaseModel):
     channels: list[ChannelPublic]
     situations: list[SituationPublic]
     teams: list[TeamPublic]
+    names: dict[str, Any] = Field(
+        description="De Nederlandse namen die clients tonen: labels per kop (labels), koppen "
+        "(heads), visibility, visibility_tags, actions, posted, feedback, sources, months en "
+        "weekdays (responder.names.display_names)."
+    )
 
 
 class HealthPublic(BaseModel):

@@ -11,43 +11,11 @@
   const STORE_INITIALS = "responder.initials";
   const STORE_CHANNEL = "responder.channel";
   const REQUEST_TIMEOUT_MS = 60000;
-  const TIME_ZONE = "Europe/Amsterdam";
 
-  const SENTIMENT_NAMES = { negative: "negatief", neutral: "neutraal", positive: "positief" };
-  const INTENT_NAMES = {
-    complaint: "klacht",
-    question: "vraag",
-    praise: "compliment",
-    suggestion: "suggestie",
-    other: "overig",
-  };
-  const TOPIC_NAMES = {
-    delivery: "bezorging",
-    product: "product",
-    service: "service",
-    billing: "factuur en betaling",
-    outage: "storing",
-    account_privacy: "account en privacy",
-    policy: "beleid",
-    general: "algemeen",
-  };
-  const FLAG_NAMES = {
-    legal_threat: "juridische dreiging",
-    media_threat: "mediadreiging",
-    churn_threat: "overstapdreiging",
-    safety: "veiligheid",
-    abuse: "grensoverschrijdend gedrag",
-    privacy_incident: "privacyincident",
-    discrimination: "discriminatie",
-  };
-  const HEAD_NAMES = { sentiment: "sentiment", intent: "soort reactie", topic: "onderwerp" };
-  const REGISTER_NAMES = { u: "u-vorm", je: "je-vorm", unknown: "onbekend" };
-  const VISIBILITY_TAGS = {
-    public: "Openbaar",
-    private: "Privé (DM)",
-    public_then_private: "Openbaar, daarna DM",
-  };
-  const POSTED_NAMES = { public: "openbaar plaatsen", private: "als privébericht (DM)" };
+  // Alle Nederlandse namen komen van de API (één bron: responder/names.py): elk label in de
+  // beoordeling heeft zijn eigen `name`, het plan heeft deadline_text, visibility_name,
+  // action_name en register_name, en GET v1/playbook heeft de tabellen (`names`) voor de rest.
+  // Ontbreekt een naam, dan tonen we het label zelf.
 
   const $ = (id) => document.getElementById(id);
   const form = $("suggest-form");
@@ -68,6 +36,7 @@
   const liveStatus = $("live-status");
 
   let channels = []; // [{id, name, max_chars}] uit het draaiboek
+  let names = {}; // de Nederlandse namen uit het draaiboek (labels, heads, posted, …)
   let defaultChannel = "";
   let playbookLoaded = false;
   let authRequired = false;
@@ -125,8 +94,17 @@
     return n === 1 ? "1 teken" : n + " tekens";
   }
 
-  function named(map, label) {
-    return (label && map[label]) || label || "onbekend";
+  /** De naam uit een tabel van het draaiboek (names[table][key]); anders de sleutel zelf. */
+  function nameOf(table, key) {
+    const map = names && typeof names[table] === "object" ? names[table] : null;
+    const name = map && key ? map[key] : undefined;
+    return typeof name === "string" && name ? name : key || "";
+  }
+
+  /** De naam die de API een label gaf ({label, probability, name}); anders het label zelf. */
+  function scoredName(scored) {
+    if (!scored) return "";
+    return typeof scored.name === "string" && scored.name ? scored.name : scored.label || "";
   }
 
   function languageName(code) {
@@ -142,31 +120,6 @@
 
   function channelById(id) {
     return channels.find((c) => c.id === id) || null;
-  }
-
-  function formatMoment(iso) {
-    const when = new Date(iso);
-    if (isNaN(when.getTime())) return iso || "";
-    const options = {
-      weekday: "long",
-      day: "numeric",
-      month: "long",
-      hour: "2-digit",
-      minute: "2-digit",
-    };
-    let zone = { timeZone: TIME_ZONE };
-    try {
-      new Intl.DateTimeFormat("nl-NL", zone);
-    } catch (_) {
-      zone = {}; // geen tijdzonegegevens: dan de tijd van deze computer
-    }
-    const dayOf = (d) =>
-      new Intl.DateTimeFormat("nl-NL", { ...zone, year: "numeric", month: "2-digit", day: "2-digit" }).format(d);
-    const time = new Intl.DateTimeFormat("nl-NL", { ...zone, hour: "2-digit", minute: "2-digit" }).format(when);
-    const now = new Date();
-    if (dayOf(when) === dayOf(now)) return "vandaag om " + time;
-    if (dayOf(when) === dayOf(new Date(now.getTime() + 86400000))) return "morgen om " + time;
-    return new Intl.DateTimeFormat("nl-NL", { ...zone, ...options }).format(when);
   }
 
   function relativeDeadline(iso) {
@@ -358,6 +311,7 @@
       return;
     }
     channels = Array.isArray(playbook.channels) ? playbook.channels : [];
+    names = playbook.names && typeof playbook.names === "object" ? playbook.names : {};
     defaultChannel = playbook.default_channel || "";
     const remembered = storeGet(STORE_CHANNEL);
     const current = channelSelect.value || remembered;
@@ -421,6 +375,8 @@
       announce("Fout: " + err.message);
       return;
     }
+    // de namen van koppen en plaatsing staan in het draaiboek: eerst ophalen als dat nog niet kon
+    if (!playbookLoaded) await loadPlaybook(false);
     setBusy(false);
     try {
       renderResult(data, text);
@@ -431,7 +387,6 @@
     }
     const n = Array.isArray(data.suggestions) ? data.suggestions.length : 0;
     announce(n ? "Klaar: " + n + " voorstellen." : "Klaar: geen antwoord voorgesteld; zie de aanpak.");
-    if (!playbookLoaded) loadPlaybook(false);
   }
 
   /* ---------- resultaat tekenen ------------------------------------------------------------- */
@@ -471,7 +426,7 @@
         "p",
         { class: "lead" },
         plan.respond === false
-          ? "Volgens het draaiboek: " + (plan.action_name || plan.action || "zelf beoordelen") + ". Doe het volgende:"
+          ? "Volgens het draaiboek: " + (plan.action_name || nameOf("actions", plan.action || "manual")) + ". Doe het volgende:"
           : "Er is geen antwoord dat door de controles komt. Doe het volgende:",
       ),
       renderSteps(steps, "no-reply-steps"),
@@ -481,15 +436,15 @@
     );
   }
 
-  function scoreChip(head, scored, map, low) {
-    if (!scored) return el("li", { class: "chip" }, HEAD_NAMES[head] + ": –");
+  function scoreChip(head, scored, low) {
+    if (!scored) return el("li", { class: "chip" }, nameOf("heads", head) + ": –");
     const doubt = low.includes(head);
     return el(
       "li",
       { class: "chip" + (doubt ? " doubt" : "") },
-      el("span", { class: "chip-key", text: HEAD_NAMES[head] + ":" }),
+      el("span", { class: "chip-key", text: nameOf("heads", head) + ":" }),
       " ",
-      el("strong", { text: named(map, scored.label) }),
+      el("strong", { text: scoredName(scored) }),
       " ",
       el("span", { class: "chip-pct", text: percent(scored.probability) }),
       doubt ? el("span", { class: "chip-doubt", text: " (twijfel)" }) : null,
@@ -518,9 +473,9 @@
         { class: "chips", "aria-label": "Indeling" },
         triage.sentiment || triage.intent || triage.topic
           ? [
-              scoreChip("sentiment", triage.sentiment, SENTIMENT_NAMES, low),
-              scoreChip("intent", triage.intent, INTENT_NAMES, low),
-              scoreChip("topic", triage.topic, TOPIC_NAMES, low),
+              scoreChip("sentiment", triage.sentiment, low),
+              scoreChip("intent", triage.intent, low),
+              scoreChip("topic", triage.topic, low),
             ]
           : el("li", { class: "chip doubt", text: "Niet ingedeeld: beoordeel de reactie zelf" }),
       ),
@@ -533,7 +488,7 @@
                 "li",
                 { class: "chip flag" },
                 el("span", { "aria-hidden": "true", text: "⚠ " }),
-                el("strong", { text: named(FLAG_NAMES, f.label) }),
+                el("strong", { text: scoredName(f) }),
                 " ",
                 el("span", { class: "chip-pct", text: percent(f.probability) }),
               ),
@@ -548,7 +503,7 @@
           "span",
           null,
           "Aanspreekvorm klant: ",
-          el("strong", { text: named(REGISTER_NAMES, register.label) }),
+          el("strong", { text: scoredName(register) || "–" }),
           register.label && register.label !== "unknown" ? " " + percent(register.probability) : "",
         ),
       ),
@@ -556,7 +511,7 @@
         ? el(
             "p",
             { class: "warning" },
-            el("strong", { text: "Het model twijfelt over " + low.map((h) => HEAD_NAMES[h] || h).join(", ") + "." }),
+            el("strong", { text: "Het model twijfelt over " + low.map((h) => nameOf("heads", h)).join(", ") + "." }),
             " Controleer de indeling zelf voordat u een antwoord kiest.",
           )
         : null,
@@ -594,7 +549,7 @@
 
     const rows = [
       ["Uiterlijk reageren", [
-        el("strong", { text: formatMoment(plan.deadline) }),
+        el("strong", { class: "deadline", text: plan.deadline_text || plan.deadline || "" }),
         " ",
         el("span", { class: "deadline-rel", "data-deadline": plan.deadline || "" }),
         plan.open_now === false ? el("span", { class: "muted", text: " · buiten openingstijden ontvangen" }) : null,
@@ -606,10 +561,10 @@
       rows.push(["Ook informeren", notify.map((t, i) => [i ? el("br") : null, team(t)])]);
     }
     rows.push(
-      ["Waar", [el("span", { class: "tag vis-" + (plan.visibility || "x"), text: VISIBILITY_TAGS[plan.visibility] || plan.visibility || "" }), " ", plan.visibility_name || ""]],
+      ["Waar", [el("span", { class: "tag vis-" + (plan.visibility || "x"), text: nameOf("visibility_tags", plan.visibility) }), " ", plan.visibility_name || ""]],
       ["Actie", el("strong", { text: plan.action_name || plan.action || "" })],
       ["Toon", plan.tone || ""],
-      ["Kanaal", [(channel ? channel.name : plan.channel || "") + " · antwoord in de " + named(REGISTER_NAMES, plan.register)]],
+      ["Kanaal", [(channel ? channel.name : plan.channel || "") + " · antwoord in de " + (plan.register_name || plan.register || "")]],
     );
 
     return el(
@@ -690,7 +645,7 @@
         { class: "suggestion-head" },
         el("span", { class: "rank", "aria-hidden": "true", text: String(rank) }),
         el("h3", { id: id + "-title" }, el("span", { class: "visually-hidden", text: "Voorstel " + rank + ": " }), s.strategy_name || s.strategy || ""),
-        el("span", { class: "tag", text: POSTED_NAMES[s.posted] || s.posted || "" }),
+        el("span", { class: "tag", text: nameOf("posted", s.posted) }),
       ),
       textBlock,
       el(
@@ -799,8 +754,7 @@
       trigger.removeAttribute("aria-busy");
       editor.hidden = true;
       edited.setAttribute("aria-expanded", "false");
-      const names = { used: "gebruikt", edited: "aangepast", rejected: "afgewezen" };
-      message.textContent = "Bedankt, vastgelegd (" + names[action] + ").";
+      message.textContent = "Bedankt, vastgelegd (" + nameOf("feedback", action) + ").";
       group.classList.add("recorded");
       message.setAttribute("tabindex", "-1");
       message.focus();

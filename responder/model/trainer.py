@@ -15,8 +15,8 @@ import torch
 from numpy.typing import NDArray
 from torch import nn
 
-from responder.modeling import TriageConfig, TriageModel
-from responder.training_args import TrainingArgs
+from responder.model.modeling import TriageConfig, TriageModel
+from responder.model.training_args import TrainingArgs
 
 
 @dataclass
@@ -47,9 +47,7 @@ def seed_everything(seed: int) -> None:
     torch.use_deterministic_algorithms(True, warn_only=True)
 
 
-def _batches(
-    n: int, lengths: Sequence[int], batch_size: int, rng: random.Random
-) -> list[list[int]]:
+def batches(n: int, lengths: Sequence[int], batch_size: int, rng: random.Random) -> list[list[int]]:
     """Shuffled batches of similar length: less padding, same randomness for the same seed."""
     order = list(range(n))
     rng.shuffle(order)
@@ -109,7 +107,7 @@ def train(
     for epoch in range(args.epochs):
         model.train()
         losses = []
-        for batch in _batches(len(rows), lengths, args.batch_size, rng):
+        for batch in batches(len(rows), lengths, args.batch_size, rng):
             inputs = model.encode([data.texts[i] for i in batch])
             out = model(**inputs)
             loss = sum(

@@ -10,11 +10,18 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from responder.guardrails import ReplyContext, check_reply
+from responder.advice.guardrails import ReplyContext, check_reply
+from responder.advice.plan import CommentContext
+from responder.advice.playbook import (
+    STRATEGIES,
+    Playbook,
+    Register,
+    Situation,
+    uncovered,
+    unreachable,
+)
+from responder.advice.suggest import render
 from responder.labels import TOPICS
-from responder.plan import CommentContext
-from responder.playbook import STRATEGIES, Playbook, Register, Situation, uncovered, unreachable
-from responder.suggest import render
 
 LONGEST_INITIALS = "ABCDE"
 

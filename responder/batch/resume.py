@@ -26,8 +26,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from responder.batch.formats import atomic_path
 from responder.errors import InputError
-from responder.formats import atomic_path
 
 SUFFIX = ".responder-work"
 MANIFEST = "manifest.json"

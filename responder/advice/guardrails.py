@@ -1,4 +1,4 @@
-"""Checks every reply must pass before it is suggested, whether a template or a generated draft.
+"""Checks every reply must pass before it is suggested (and every text `playbook check` sees).
 
 A reply must keep the register, fit the channel, leave no placeholder, be Dutch, and never:
 promise compensation the playbook does not allow, admit liability, ask for or repeat personal
@@ -11,7 +11,8 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-from responder.detect import detect_language
+from responder.advice.personal_data import find_personal_data
+from responder.triage.detect import detect_language
 
 Register = Literal["u", "je"]
 
@@ -75,19 +76,6 @@ BLAME = _rx(
     r"\b(u|je|jij) (begrijpt|snapt|begrijp|snap) (het|dat) (niet|verkeerd)",
     r"\b(onzin|belachelijk|overdreven|overdrijft|overdrijf|zeur\w*|klaag\w*)\b",
 )
-PERSONAL_DATA = {
-    "e-mailadres": re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+"),
-    "telefoonnummer": re.compile(
-        r"(?<!\w)(\+|00)\d{2}[\s-]?\d([\s-]?\d){7,10}\b|\b0\d([\s-]?\d){8}\b"
-    ),
-    "IBAN": re.compile(r"\b[A-Z]{2}\d{2}\s?[A-Z]{4}(\s?\d{2,4}){2,5}\b", re.IGNORECASE),
-    "postcode": re.compile(r"\b[1-9]\d{3}\s?(?!SA|SD|SS)[A-Z]{2}\b"),
-    "adres": re.compile(
-        r"\b[A-Z][a-z]+(straat|laan|weg|plein|gracht|kade|dreef|singel|steeg|dijk|pad)\s+\d+",
-    ),
-    "order- of klantnummer": re.compile(r"(?<![\w/.-])#?\d{6,}\b"),
-}
-"""Personal data that must never appear in a public reply (the organisation's own contacts aside)."""
 ASKS_FOR_DATA = re.compile(
     r"\b(ordernummer|klantnummer|klant- of ordernummer|factuurnummer|adres|postcode|huisnummer|"
     r"telefoonnummer|06-nummer|e-mailadres|mailadres|geboortedatum|rekeningnummer|iban|bsn|"
@@ -201,9 +189,9 @@ def _personal_data_problem(text: str, ctx: ReplyContext) -> str | None:
     for contact in ctx.own_contacts:
         scrubbed = scrubbed.replace(contact, " ")
     scrubbed = re.sub(r"https?://\S+", " ", scrubbed)
-    for kind, pattern in PERSONAL_DATA.items():
-        if pattern.search(scrubbed):
-            return f"Bevat een {kind}; persoonsgegevens horen niet in een openbare reactie."
+    found = find_personal_data(scrubbed)
+    if found:
+        return f"Bevat een {found[0].kind}; persoonsgegevens horen niet in een openbare reactie."
     asked = ASKS_FOR_DATA.search(text)
     if asked and not PRIVATE_ROUTE.search(text):
         return (

@@ -8,19 +8,9 @@ Two steps, each measured by ``benchmarks/throughput.py``:
   the special tokens), drop the rest from the tokenizer and the embedding matrix, and keep the
   order. A text whose pieces are all kept is tokenised exactly as before (a Unigram tokenizer
   picks the best segmentation; removing pieces it did not pick cannot change that choice).
-- **Cheaper arithmetic**, chosen when the model loads (:func:`apply_precision`):
-  - ``bf16``: the encoder computes in bfloat16 (pooling and heads stay float32). On a CPU with
-    native bfloat16 instructions (AVX512-BF16, AMX) matrix products run about twice as fast as
-    in float32, and the test-split macro-F1 stays within 0.01 of float32.
-  - ``int8``: int8 weights for the attention projections and the feed-forward input layer
-    (dynamic quantisation, per channel). The feed-forward output layer stays in float:
-    quantising it costs accuracy for little speed. For CPUs without native bfloat16, where
-    bfloat16 is emulated and slower than float32.
-  - ``onnx-int8``: the encoder in int8 through ONNX Runtime, weights and activations, smoothed
-    first (see :mod:`responder.onnx_int8`); ``responder model optimise`` writes its file. The
-    fastest here: about 1.3× the bf16 encoder on this 2-core CPU.
-  - ``auto`` (what ``responder model optimise`` writes): ``onnx-int8`` when the model folder has
-    its file, else ``bf16`` where the CPU has it natively, else ``int8``.
+- **Cheaper arithmetic**, chosen when the model loads (:mod:`responder.model.precision`); this
+  step writes the int8 ONNX encoder that ``onnx-int8`` (and ``auto``) use: about 1.3× the bf16
+  encoder on this 2-core CPU, test-split macro-F1 within 0.004 of float32.
 """
 
 from __future__ import annotations
@@ -35,56 +25,12 @@ from typing import Any
 import torch
 from torch import nn
 
-from responder.distil import DistilArgs
 from responder.errors import InputError, ModelLoadError
+from responder.model.distil import DistilArgs
+from responder.model.precision import ONNX_NAME, check_precision
 
 DEFAULT_WORDLIST = Path("/usr/share/dict/dutch")
 """Debian's ``wdutch`` package (OpenTaal word list, ~413,000 words)."""
-QUANTIZED_SUFFIXES = (
-    "attention.self.query",
-    "attention.self.key",
-    "attention.self.value",
-    "attention.output.dense",
-    "intermediate.dense",
-)
-"""Linear layers that get int8 weights; ``output.dense`` of the feed-forward block stays float."""
-PRECISIONS = ("none", "bf16", "int8", "onnx-int8", "auto")
-BF16_CPU_FLAGS = ("avx512_bf16", "amx_bf16")
-"""Linux ``/proc/cpuinfo`` flags of CPUs that compute bfloat16 products natively."""
-
-
-def cpu_has_native_bf16(cpuinfo: Path = Path("/proc/cpuinfo")) -> bool:
-    """Whether this CPU multiplies bfloat16 natively (elsewhere bfloat16 is emulated, slowly)."""
-    try:
-        with cpuinfo.open(encoding="utf-8", errors="replace") as fh:
-            for line in fh:
-                if line.startswith("flags"):
-                    return any(flag in line.split() for flag in BF16_CPU_FLAGS)
-    except OSError:
-        pass
-    return False
-
-
-def resolve_precision(requested: str, native_bf16: bool | None = None) -> str:
-    """``auto`` → ``bf16`` or ``int8`` for this CPU; other values unchanged. (A model folder
-    with an ``onnx-int8`` file prefers that: :meth:`TriageModel.from_pretrained`.)"""
-    if requested != "auto":
-        return requested
-    native = cpu_has_native_bf16() if native_bf16 is None else native_bf16
-    return "bf16" if native else "int8"
-
-
-def apply_precision(encoder: nn.Module, requested: str) -> tuple[nn.Module, str]:
-    """The encoder in the requested arithmetic, and the name of what was applied (``onnx-int8``
-    is not a torch encoder: :meth:`TriageModel.from_pretrained` loads it)."""
-    precision = resolve_precision(requested)
-    if precision == "onnx-int8":
-        raise ModelLoadError("onnx-int8 wordt geladen met TriageModel.from_pretrained.")
-    if precision == "int8":
-        return quantize_int8(encoder), precision
-    if precision == "bf16":
-        return encoder.to(torch.bfloat16), precision
-    return encoder, precision
 
 
 @dataclass(frozen=True)
@@ -192,23 +138,6 @@ def trim_vocabulary(
     return TrimReport(len(vocab), len(kept), before, after, len(words), len(texts))
 
 
-def quantize_int8(encoder: nn.Module) -> nn.Module:
-    """int8 weights (per output channel) for the selected Linear layers; activations stay float."""
-    import warnings
-
-    from torch.ao.quantization import per_channel_dynamic_qconfig, quantize_dynamic
-
-    chosen = {
-        name: per_channel_dynamic_qconfig
-        for name, module in encoder.named_modules()
-        if isinstance(module, nn.Linear) and name.endswith(QUANTIZED_SUFFIXES)
-    }
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # torch points to torchao; the eager API still works
-        quantized: nn.Module = quantize_dynamic(encoder, chosen, dtype=torch.qint8)  # type: ignore[no-untyped-call]
-    return quantized
-
-
 def optimise_model(
     source: Path,
     dest: Path,
@@ -221,23 +150,20 @@ def optimise_model(
     """Write an optimised copy of the model in ``source`` to ``dest`` (atomically).
 
     With ``distillation`` the copy is a shallower student of the model (see
-    :mod:`responder.distil`), trained first; its log goes into ``optimisation.json``. Besides the
+    :mod:`responder.model.distil`), trained first; its log goes into ``optimisation.json``. Besides the
     float32 weights the copy gets the smoothed int8 encoder for ONNX Runtime
-    (:mod:`responder.onnx_int8`), calibrated on ``texts``, when ``precision`` is ``auto`` or
+    (:mod:`responder.model.onnx_int8`), calibrated on ``texts``, when ``precision`` is ``auto`` or
     ``onnx-int8``."""
-    from responder.modeling import TriageModel
+    from responder.model.modeling import TriageModel
 
-    if precision not in PRECISIONS:
-        raise InputError(
-            f"Onbekende rekenprecisie {precision!r}; kies uit {', '.join(PRECISIONS)}."
-        )
+    check_precision(precision, error=InputError)
     texts = list(texts)
     if precision == "onnx-int8" and not texts:
         raise InputError("onnx-int8 heeft teksten nodig om te kalibreren; er zijn er geen.")
     model = TriageModel.from_pretrained(source, precision="none")
     distilled: dict[str, Any] | None = None
     if distillation is not None:
-        from responder.distil import distil, encoder_layers
+        from responder.model.distil import distil, encoder_layers
 
         if distillation.args.layers < len(encoder_layers(model)):
             model, log = distil(
@@ -257,7 +183,7 @@ def optimise_model(
     shutil.rmtree(tmp / "_tokenizer")
     exported: dict[str, Any] | None = None
     if precision in ("auto", "onnx-int8") and texts:
-        from responder.onnx_int8 import CALIBRATION_TEXTS, ONNX_NAME, export_int8
+        from responder.model.onnx_int8 import CALIBRATION_TEXTS, export_int8
 
         calibration = min(len(texts), CALIBRATION_TEXTS)
         progress(f"int8-encoder voor ONNX Runtime maken (kalibratie op {calibration} teksten) …")

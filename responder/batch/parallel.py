@@ -32,14 +32,11 @@ def _exit_with_parent() -> None:
 
 
 def _load(model_dir: str) -> None:
-    import torch
-
-    from responder.modeling import TriageModel
+    from responder.model.modeling import load_model
 
     global _MODEL
     _exit_with_parent()
-    torch.set_num_threads(1)
-    _MODEL = TriageModel.from_pretrained(model_dir)
+    _MODEL = load_model(model_dir, threads=1)
 
 
 def _predict(args: tuple[list[str], int]) -> list[HeadScores]:
@@ -54,7 +51,7 @@ class ParallelClassifier:
 
     def __init__(self, model_dir: Path, workers: int) -> None:
         from responder.errors import ModelNotFoundError
-        from responder.modeling import TriageConfig
+        from responder.model.modeling import TriageConfig
 
         if not (Path(model_dir) / "model.safetensors").is_file():
             raise ModelNotFoundError(

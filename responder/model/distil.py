@@ -31,8 +31,8 @@ from numpy.typing import NDArray
 from torch import nn
 
 from responder.errors import InputError
-from responder.modeling import TriageModel
-from responder.trainer import update
+from responder.model.modeling import TriageModel
+from responder.model.trainer import batches, seed_everything, update
 
 Progress = Callable[[int, int, float], None]
 
@@ -154,7 +154,6 @@ def distil(
     progress: Progress | None = None,
 ) -> tuple[TriageModel, DistilLog]:
     """Train a ``args.layers``-layer student of ``teacher`` (float32, as trained)."""
-    from responder.trainer import _batches, seed_everything
 
     seed_everything(args.seed)
     teacher.eval()
@@ -190,7 +189,7 @@ def distil(
     for epoch in range(args.epochs):
         student.train()
         losses: list[float] = []
-        for batch in _batches(len(texts), lengths, args.batch_size, rng):
+        for batch in batches(len(texts), lengths, args.batch_size, rng):
             inputs = student.encode([texts[i] for i in batch])
             with torch.autocast("cpu", dtype=torch.bfloat16):
                 pooled = student.features(**inputs)

@@ -3,7 +3,7 @@ column kept, in order, with the triage columns added. A row that cannot be triag
 ``error`` value; no row is ever dropped.
 
 A run reads the input in chunks, labels each chunk into the work folder beside the output
-(:mod:`responder.resume`), and then assembles the output from the chunks, atomically, in the
+(:mod:`responder.batch.resume`), and then assembles the output from the chunks, atomically, in the
 output's format, feeding the report's running aggregates on the way. Memory stays that of one
 chunk however long the file, and an interrupted run resumes where it stopped.
 """
@@ -18,8 +18,7 @@ from itertools import islice
 from pathlib import Path
 from typing import Any
 
-from responder.errors import InputError, ResponderError
-from responder.formats import (
+from responder.batch.formats import (
     XLSX_MAX_ROWS,
     OutputSpec,
     Source,
@@ -32,9 +31,11 @@ from responder.formats import (
     open_writer,
     output_schema,
 )
-from responder.report import ReportBuilder, ReportSpec, find_date_column, write_report
-from responder.resume import Manifest, WorkFolder, decode_row, encode_row
-from responder.triage import Triage, TriageService
+from responder.batch.report import ReportBuilder, ReportSpec, find_date_column, write_report
+from responder.batch.resume import Manifest, WorkFolder, decode_row, encode_row
+from responder.config import CONFIG_NAME
+from responder.errors import InputError
+from responder.triage.service import Triage, TriageService
 
 ADDED_COLUMNS = (
     "sentiment",
@@ -322,9 +323,11 @@ class LabelJob:
                 good.append(i)
         if good:
             texts = [batch[i].values[column] for i in good]
-            triaged = _triage_each(service, texts, self.options.batch_size)
+            triaged = service.triage_each(texts, self.options.batch_size)
             for i, result in zip(good, triaged, strict=True):
-                results[i] = result
+                results[i] = (
+                    (None, str(result)) if isinstance(result, InputError) else (result, None)
+                )
         return results
 
     # the output
@@ -399,7 +402,7 @@ def label_file(
 def _output_spec(source: Source, kind: str, added: dict[str, str], error_column: str) -> OutputSpec:
     spec = OutputSpec(kind, list(source.columns), added, error_column)
     if kind == "csv":
-        # UTF-8 with a BOM when the file is likely to go back to Excel (see responder.formats).
+        # UTF-8 with a BOM when the file is likely to go back to Excel (see responder.batch.formats).
         excel = source.has_bom or source.encoding == "cp1252" or source.kind == "xlsx"
         return dataclasses.replace(
             spec,
@@ -436,17 +439,8 @@ def _kind_name(value: Any) -> str:
     return f"een {type(value).__name__}"
 
 
-def _triage_each(
-    service: TriageService, texts: list[str], batch_size: int = 32
-) -> list[tuple[Triage | None, str | None]]:
-    """Triage a batch; when it fails, retry one by one so that a bad text only costs its own row."""
-    try:
-        return [(t, None) for t in service.triage_many(texts, batch_size)]
-    except ResponderError:
-        out: list[tuple[Triage | None, str | None]] = []
-        for text in texts:
-            try:
-                out.append((service.triage(text), None))
-            except ResponderError as exc:
-                out.append((None, str(exc)))
-        return out
+def model_identity(path: Path) -> str:
+    """The model folder and when its heads were saved: a resumed run must use the same model."""
+    config = path / CONFIG_NAME
+    stamp = config.stat().st_mtime_ns if config.is_file() else 0
+    return f"{path.resolve()}@{stamp}"

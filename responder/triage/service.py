@@ -1,7 +1,4 @@
-"""The triage of one comment, and the service that produces it: normalise → detect → classify.
-
-The CLI and (later) the API are thin adapters over :class:`TriageService`.
-"""
+"""The triage of one comment, and the service that produces it: normalise → detect → classify."""
 
 from __future__ import annotations
 
@@ -10,9 +7,11 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from responder.config import Settings
-from responder.detect import Detected, detect_languages, detect_register
-from responder.normalise import check_text
+from responder.errors import InputError, ResponderError
+from responder.names import label_name
 from responder.protocols import Classifier, HeadScores
+from responder.triage.detect import Detected, detect_languages, detect_register
+from responder.triage.normalise import check_text
 
 LOW_CONFIDENCE = 0.5
 """A head whose top probability is below this is listed in ``low_confidence``."""
@@ -43,8 +42,14 @@ class Triage:
         return self.language.label in ("nl", "und")
 
     def to_dict(self) -> dict[str, Any]:
+        """As JSON: every label with its probability and its Dutch display name."""
         out = asdict(self)
         out["language"]["is_dutch"] = self.is_dutch
+        for head in ("sentiment", "intent", "topic", "register"):
+            if out[head] is not None:
+                out[head]["name"] = label_name(head, out[head]["label"])
+        for flag in out["flags"]:
+            flag["name"] = label_name("flags", flag["label"])
         return out
 
 
@@ -102,3 +107,31 @@ class TriageService:
             build_triage(s, lang, reg)
             for s, lang, reg in zip(scores, languages, registers, strict=True)
         ]
+
+    def triage_each(
+        self, texts: Sequence[object], batch_size: int = 32
+    ) -> list[Triage | InputError]:
+        """Every text's triage, or the error that says why that text cannot be triaged: one bad
+        text costs only its own place in the list (the API's ``/v1/label``, ``responder label``)."""
+        out: list[Triage | InputError | None] = [None] * len(texts)
+        valid: list[int] = []
+        for i, text in enumerate(texts):
+            try:
+                check_text(text, self.settings.max_text_chars)
+                valid.append(i)
+            except InputError as exc:
+                out[i] = exc
+        good = [str(texts[i]) for i in valid]
+        try:
+            triaged: list[Triage | InputError] = list(self.triage_many(good, batch_size))
+        except ResponderError:  # retry one by one, so that the culprit alone gets the error
+            triaged = [self._triage_or_error(text) for text in good]
+        for i, result in zip(valid, triaged, strict=True):
+            out[i] = result
+        return [r for r in out if r is not None]
+
+    def _triage_or_error(self, text: str) -> Triage | InputError:
+        try:
+            return self.triage(text)
+        except ResponderError as exc:
+            return exc if isinstance(exc, InputError) else InputError(str(exc))

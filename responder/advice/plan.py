@@ -13,38 +13,18 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from responder.advice.personal_data import find_personal_data
+from responder.advice.playbook import Playbook, PlaybookError, Signals, Situation
 from responder.errors import InputError
-from responder.guardrails import PERSONAL_DATA
-from responder.playbook import Playbook, PlaybookError, Signals, Situation
-from responder.triage import Triage
-
-FLAG_NAMES = {
-    "legal_threat": "juridische dreiging",
-    "media_threat": "mediadreiging",
-    "churn_threat": "overstapdreiging",
-    "safety": "veiligheid",
-    "abuse": "grensoverschrijdend gedrag",
-    "privacy_incident": "privacyincident",
-    "discrimination": "discriminatie",
-}
-HEAD_NAMES = {"sentiment": "sentiment", "intent": "soort reactie", "topic": "onderwerp"}
-VISIBILITY_NAMES = {
-    "public": "openbaar reageren",
-    "private": "alleen privé reageren",
-    "public_then_private": "kort openbaar reageren, daarna privé verder",
-}
-ACTION_NAMES = {
-    "respond": "reageren",
-    "hide": "verbergen, niet reageren",
-    "report": "rapporteren bij het platform",
-    "hide_and_report": "verbergen en rapporteren, niet reageren",
-    "manual": "zelf beoordelen",
-}
-WEEKDAY_NAMES = ("maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag")
-MONTHS = (
-    "januari", "februari", "maart", "april", "mei", "juni",
-    "juli", "augustus", "september", "oktober", "november", "december",
-)  # fmt: skip
+from responder.names import (
+    ACTION_NAMES,
+    FLAG_NAMES,
+    HEAD_NAMES,
+    VISIBILITY_NAMES,
+    format_moment,
+    label_name,
+)
+from responder.triage.service import Triage
 
 
 @dataclass(frozen=True)
@@ -107,6 +87,8 @@ class Plan:
         out["deadline"] = self.deadline.isoformat()
         out["visibility_name"] = VISIBILITY_NAMES[self.visibility]
         out["action_name"] = ACTION_NAMES[self.action]
+        out["deadline_text"] = format_moment(self.deadline, self.received_at)
+        out["register_name"] = label_name("register", self.register)
         return out
 
 
@@ -272,7 +254,7 @@ def _extra_steps(
                 "Bij twijfel kan de situatie, en dus de aanpak, een andere zijn.",
             )
         )
-    if not context.private and any(p.search(comment) for p in PERSONAL_DATA.values()):
+    if not context.private and find_personal_data(comment):
         first.append(
             PlanStep(
                 "Verberg de reactie of vraag de klant haar aan te passen: er staan "
@@ -333,14 +315,3 @@ def add_business_minutes(start: datetime, minutes: int, playbook: Playbook) -> d
 def next_opening(moment: datetime, playbook: Playbook) -> datetime:
     begin, _ = next(_intervals(moment, playbook))
     return begin
-
-
-def format_moment(moment: datetime, reference: datetime) -> str:
-    """Dutch: 'vandaag 14.30 uur', 'morgen 8.00 uur' or 'maandag 2 december 8.00 uur'."""
-    clock = f"{moment.hour}.{moment.minute:02d} uur"
-    days = (moment.date() - reference.date()).days
-    if days == 0:
-        return f"vandaag {clock}"
-    if days == 1:
-        return f"morgen {clock}"
-    return f"{WEEKDAY_NAMES[moment.weekday()]} {moment.day} {MONTHS[moment.month - 1]} {clock}"

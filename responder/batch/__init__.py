@@ -1,0 +1,2 @@
+"""Batch labelling of exported comment files: formats, the resumable job, worker processes and the
+HTML report."""

