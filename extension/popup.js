@@ -10,10 +10,10 @@ import {
   callApi,
   channelOptions,
   countChars,
+  deadlineText,
   describeError,
   failedGuardrails,
   feedbackThanks,
-  formatDeadline,
   formatTimeLeft,
   guessChannel,
   normaliseApiKey,
@@ -147,11 +147,16 @@ function setBusy(busy) {
   if (!state.waitTimer) $("suggest").disabled = busy;
 }
 
-async function loadPlaybook() {
+/** The playbook's Dutch names (labels, heads, posted, …); empty until the playbook is loaded. */
+function names() {
+  return state.playbook?.names ?? null;
+}
+
+async function loadPlaybook({ quiet = false } = {}) {
   if (!state.baseUrl) return;
   const result = await callApi(fetch, state.baseUrl, state.key, "/v1/playbook", null, { timeoutMs: 10_000 });
   if (!result.ok) {
-    showProblem(result);
+    if (!quiet) showProblem(result);
     return;
   }
   state.playbook = result.data;
@@ -195,6 +200,9 @@ async function suggest() {
       return;
     }
     state.requestId = result.data.request_id;
+    // the names of heads and of where a reply goes come with the playbook: fetch it once more
+    // if it did not load at the start
+    if (!state.playbook) await loadPlaybook({ quiet: true });
     render(result.data);
     await markPendingDone();
   } finally {
@@ -218,7 +226,7 @@ function render(advice) {
 }
 
 function renderTriage(triage) {
-  const summary = summariseTriage(triage);
+  const summary = summariseTriage(triage, names());
   const section = $("triage");
   const chips = el("ul", { class: "chips" });
   for (const row of summary.rows) {
@@ -263,7 +271,7 @@ function renderPlan(plan, notes) {
   facts.append(
     ...fact(
       "Reageer uiterlijk",
-      el("span", { class: "deadline", text: formatDeadline(plan.deadline, now) }),
+      el("span", { class: "deadline", text: deadlineText(plan) }),
       el("span", { class: "muted", text: ` (${formatTimeLeft(plan.deadline, now)})` }),
     ),
   );
@@ -316,7 +324,7 @@ function card(s) {
   text.value = s.text;
   const status = el("span", { class: "feedback-status small", role: "status" });
   const refresh = () => {
-    meta.textContent = `${postedName(s.posted)} · ${suggestionMeta(s, state.channels, text.value)}`;
+    meta.textContent = `${postedName(names(), s.posted)} · ${suggestionMeta(s, state.channels, text.value, names())}`;
     text.classList.toggle("over", overChannelLimit(text.value, s.channel, state.channels));
     fit(text);
   };

@@ -30,35 +30,3 @@ class Classifier(Protocol):
     """Anything that scores comments on the label scheme."""
 
     def predict(self, texts: Sequence[str], batch_size: int = 32) -> list[HeadScores]: ...
-
-
-@dataclass(frozen=True)
-class DraftRequest:
-    """What a generative backend gets to draft replies from: the comment and the procedure."""
-
-    comment: str
-    register: str
-    max_chars: int
-    situation: str
-    tone: str
-    steps: list[str]
-    strategies: dict[str, str]
-    """Strategy id → Dutch description; every draft names one."""
-    examples: list[str]
-    """The playbook's own replies for this situation, as examples of tone and length."""
-
-
-@dataclass(frozen=True)
-class Draft:
-    strategy: str
-    text: str
-
-
-@runtime_checkable
-class DraftBackend(Protocol):
-    """A local generative model that drafts replies. Its drafts pass the same guardrails as the
-    templates; when it fails or a draft is rejected, the templates remain. Off by default."""
-
-    name: str
-
-    def draft(self, request: DraftRequest) -> list[Draft]: ...

@@ -98,6 +98,14 @@ def tiny_model(tiny_base: Path, tiny_data: Path, tmp_path_factory: pytest.TempPa
     return out
 
 
+@pytest.fixture(scope="session")
+def auto_optimised(tiny_model: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """What `model optimise` writes by default: trimmed, with the int8 ONNX encoder."""
+    from optimised import optimised_copy
+
+    return optimised_copy(tiny_model, tmp_path_factory, "auto")
+
+
 class FakeClassifier:
     """Scores from keywords: lets the service, labelling and CLI tests run without a model."""
 

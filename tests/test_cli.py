@@ -1,4 +1,8 @@
-"""The responder command as a user runs it: JSON out, one clear line and an exit code on errors."""
+"""The responder command as a user runs it: JSON out, one clear line and an exit code on errors.
+
+Commands run in process (Click's CliRunner) with the environment a user would set; a few run as
+real subprocesses of the installed ``responder`` script (``server`` marker), to check the
+entry point itself."""
 
 from __future__ import annotations
 
@@ -7,31 +11,46 @@ import os
 import shutil
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
+from responder.cli import cli
 from responder.labels import FLAGS
 
 RESPONDER = str(Path(sys.executable).parent / "responder")
 
 
-def run(
-    *args: str, model: Path | None = None, stdin: str | None = None, cwd: Path | None = None
-) -> subprocess.CompletedProcess[str]:
+@dataclass
+class Ran:
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+@pytest.fixture(autouse=True)
+def _database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The audit log of each test in its own database."""
+    monkeypatch.setenv("RESPONDER_DATABASE_URL", f"sqlite:///{tmp_path / 'audit.db'}")
+
+
+def run(*args: str, model: Path | None = None, stdin: str | None = None) -> Ran:
+    env = {"RESPONDER_MODEL_PATH": str(model) if model else "/nonexistent/model"}
+    result = CliRunner().invoke(cli, list(args), input=stdin, env=env, catch_exceptions=False)
+    return Ran(result.exit_code, result.stdout, result.stderr)
+
+
+def run_installed(*args: str, model: Path | None = None) -> subprocess.CompletedProcess[str]:
+    """The installed ``responder`` script in a fresh process, as a shell runs it."""
     env = {**os.environ, "RESPONDER_MODEL_PATH": str(model) if model else "/nonexistent/model"}
-    return subprocess.run(
-        [RESPONDER, *args],
-        capture_output=True,
-        text=True,
-        input=stdin,
-        env=env,
-        cwd=cwd,
-        timeout=300,
-    )
+    return subprocess.run([RESPONDER, *args], capture_output=True, text=True, env=env, timeout=300)
 
 
-def assert_clean_failure(result: subprocess.CompletedProcess[str], code: int, needle: str) -> None:
+def assert_clean_failure(
+    result: Ran | subprocess.CompletedProcess[str], code: int, needle: str
+) -> None:
     assert result.returncode == code, result
     assert "Traceback" not in result.stderr, result.stderr
     assert needle in result.stderr, result.stderr
@@ -203,3 +222,23 @@ def test_playbook_check_init_and_errors(tmp_path: Path) -> None:
     bad = run("playbook", "check", str(own))
     line = next(i for i, s in enumerate(text.splitlines(), 1) if "intents: [praise]" in s)
     assert_clean_failure(bad, 2, f"{own}:{line}: situations.")
+
+
+@pytest.mark.server
+def test_the_installed_script_reports_errors_in_one_line(tiny_model: Path) -> None:
+    ok = run_installed("triage", "Top service, bedankt!", model=tiny_model)
+    assert ok.returncode == 0 and json.loads(ok.stdout)["language"]["label"] == "nl", ok.stderr
+    assert_clean_failure(run_installed("triage", "hallo"), 3, "responder model build")
+    assert_clean_failure(run_installed("triage", "   ", model=tiny_model), 2, "De tekst is leeg")
+    usage = run_installed("nonsense")
+    assert usage.returncode == 2 and "Traceback" not in usage.stderr
+
+
+def test_triage_and_suggest_are_audited_like_the_api(tiny_model: Path, tmp_path: Path) -> None:
+    import sqlite3
+
+    assert run("triage", "Waar blijft mijn pakket?", model=tiny_model).returncode == 0
+    assert run("suggest", "Waar blijft mijn pakket?", "--json", model=tiny_model).returncode == 0
+    with sqlite3.connect(tmp_path / "audit.db") as db:
+        rows = db.execute("SELECT endpoint, comment FROM audit ORDER BY id").fetchall()
+    assert rows == [("triage", None), ("suggest", None)]  # no comment text by default

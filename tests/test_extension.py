@@ -79,6 +79,69 @@ def test_js_fixtures_match_the_api_schema() -> None:
     ErrorPublic.model_validate(json.loads((fixtures / "error.json").read_text("utf-8")))
 
 
+def test_js_fixtures_carry_the_names_the_api_sends() -> None:
+    """The JS tests see the same Dutch names the API sends: the playbook's `names` table is
+    responder.names', every label has its `name`, the plan its deadline_text."""
+    from datetime import datetime
+
+    from responder.names import display_names, format_moment, label_name
+
+    fixtures = EXTENSION / "test" / "fixtures"
+    playbook = json.loads((fixtures / "playbook.json").read_text("utf-8"))
+    assert playbook["names"] == json.loads(json.dumps(display_names()))
+    advice = json.loads((fixtures / "suggest.json").read_text("utf-8"))
+    triage, plan = advice["triage"], advice["plan"]
+    for head in ("sentiment", "intent", "topic", "register"):
+        assert triage[head]["name"] == label_name(head, triage[head]["label"])
+    assert triage["flags"]
+    for flag in triage["flags"]:
+        assert flag["name"] == label_name("flags", flag["label"])
+    received = datetime.fromisoformat(plan["received_at"])
+    assert plan["deadline_text"] == format_moment(
+        datetime.fromisoformat(plan["deadline"]), received
+    )
+    assert plan["register_name"] == label_name("register", plan["register"])
+
+
+CLIENT_FILES = [
+    ROOT / "responder" / "api" / "static" / "app.js",
+    EXTENSION / "lib" / "api.js",
+    EXTENSION / "lib" / "settings.js",
+    EXTENSION / "popup.js",
+    EXTENSION / "options.js",
+    EXTENSION / "background.js",
+]
+
+
+def test_clients_have_no_dutch_name_tables() -> None:
+    """The Dutch names live once, in responder/names.py, and reach the web page and the
+    extension through the API. No client may quote one of them as a string of its own."""
+    from responder import names
+
+    tables: list[dict[str, str]] = [
+        *names.LABEL_NAMES.values(),
+        names.HEAD_NAMES,
+        names.VISIBILITY_NAMES,
+        names.VISIBILITY_TAGS,
+        names.ACTION_NAMES,
+        names.POSTED_NAMES,
+        names.FEEDBACK_NAMES,
+        names.SOURCE_NAMES,
+    ]
+    words = {name for table in tables for key, name in table.items() if name != key}
+    words |= {*names.MONTHS, *names.WEEKDAY_NAMES}
+    words.discard("onbekend")  # also the page's word for a language it cannot name
+    assert {"factuur en betaling", "juridische dreiging", "soort reactie"} <= words
+    found = {}
+    for path in CLIENT_FILES:
+        source = path.read_text("utf-8")
+        quoted = [w for w in sorted(words) if re.search(rf"[\"'`]{re.escape(w)}[\"'`]", source)]
+        literal = [w for w in ("factuur en betaling", "juridische dreiging") if w in source]
+        if quoted or literal:
+            found[str(path.relative_to(ROOT))] = sorted({*quoted, *literal})
+    assert not found, f"Dutch names copied into a client (use what the API sends): {found}"
+
+
 # --- fixtures -----------------------------------------------------------------------------------
 
 
@@ -198,6 +261,70 @@ def test_popup_shows_triage_plan_and_suggestions(
     expect(steps.first.locator(".why")).to_contain_text("Waarom:")
 
 
+def _serve_fixtures(page: Any, advice: dict[str, Any], playbook: dict[str, Any]) -> str:
+    """An API address whose /v1/playbook and /v1/suggest answer with these (allowing CORS)."""
+    answers = {"/v1/playbook": json.dumps(playbook), "/v1/suggest": json.dumps(advice)}
+
+    def answer(route: Any) -> None:
+        path = "/" + route.request.url.split("/", 3)[3]
+        route.fulfill(
+            status=200,
+            body=answers[path],
+            headers={"content-type": "application/json", "access-control-allow-origin": "*"},
+        )
+
+    api = f"http://127.0.0.1:{free_port()}"
+    page.route(f"{api}/v1/**", answer)
+    return api
+
+
+def test_popup_names_come_from_the_api(page: Any, static_url: str) -> None:
+    """The popup shows the names the API sends (labels' `name`, plan.deadline_text, the
+    playbook's `names`); where one is missing, the raw label."""
+    fixtures = EXTENSION / "test" / "fixtures"
+    advice = json.loads((fixtures / "suggest.json").read_text("utf-8"))
+    playbook = json.loads((fixtures / "playbook.json").read_text("utf-8"))
+    advice["triage"]["topic"] = {
+        "label": "billing",
+        "probability": 0.7,
+        "name": "factuur en betaling",
+    }
+    advice["triage"]["low_confidence"] = ["intent"]
+    del advice["triage"]["sentiment"]["name"]  # then the playbook's table names it
+    del advice["triage"]["flags"][0]["name"]  # and neither names this one
+    del playbook["names"]["labels"]["flags"]["legal_threat"]
+    advice["plan"]["deadline_text"] = "maandag 2 december 8.00 uur"
+    playbook["names"]["heads"]["topic"] = "onderwerp (API)"
+    playbook["names"]["heads"]["intent"] = "soort (API)"
+    playbook["names"]["posted"]["public"] = "plaatsen (API)"
+    playbook["names"]["sources"]["playbook"] = "bron (API)"
+    playbook["names"]["labels"]["register"]["u"] = "u (API)"
+    api = _serve_fixtures(page, advice, playbook)
+    page.goto(popup(static_url, api=api, text=COMMENT, channel="x"))
+    expect(page.locator("#channel")).to_have_value("x")
+    cards = suggest_and_wait(page)
+
+    triage = page.locator("#triage")
+    expect(triage).to_contain_text("onderwerp (API): factuur en betaling 70%")
+    expect(triage).to_contain_text("sentiment: negatief 80%")
+    expect(triage.locator(".chip.flag")).to_have_text("⚑ legal_threat 90%")  # the raw label
+    expect(triage).to_contain_text("Het model twijfelt over: soort (API).")
+    expect(page.locator("#plan .deadline")).to_have_text("maandag 2 december 8.00 uur")
+    meta = cards.first.locator(".meta")
+    expect(meta).to_have_text(
+        re.compile(
+            r"^plaatsen \(API\) · X · u \(API\) · \d+ van 280 tekens · uit het bron \(API\)$"
+        )
+    )
+
+    # an older server without a deadline_text: the raw time, never the page's own wording
+    del advice["plan"]["deadline_text"]
+    api = _serve_fixtures(page, advice, playbook)
+    page.goto(popup(static_url, api=api, text=COMMENT, channel="x"))
+    suggest_and_wait(page)
+    expect(page.locator("#plan .deadline")).to_have_text(advice["plan"]["deadline"])
+
+
 def test_copy_and_feedback(page: Any, static_url: str, fake_api: FakeApi) -> None:
     api = fake_api(cors_origins=static_url)
     page.goto(popup(static_url, api=api, text=COMMENT))
@@ -242,21 +369,11 @@ def test_html_in_comment_and_answer_stays_text(page: Any, static_url: str) -> No
     advice["plan"]["priority"] = '"><img src=x onerror="window.__pwned=3">'
     advice["triage"]["notes"] = [evil]
     advice["notes"] = [evil]
-    answers = {
-        "/v1/playbook": (fixtures / "playbook.json").read_text("utf-8"),
-        "/v1/suggest": json.dumps(advice),
-    }
-
-    def answer(route: Any) -> None:
-        path = "/" + route.request.url.split("/", 3)[3]
-        route.fulfill(
-            status=200,
-            body=answers[path],
-            headers={"content-type": "application/json", "access-control-allow-origin": "*"},
-        )
-
-    api = f"http://127.0.0.1:{free_port()}"
-    page.route(f"{api}/v1/**", answer)
+    advice["triage"]["topic"]["name"] = evil
+    playbook = json.loads((fixtures / "playbook.json").read_text("utf-8"))
+    playbook["names"]["heads"]["topic"] = evil
+    playbook["names"]["posted"]["public"] = evil
+    api = _serve_fixtures(page, advice, playbook)
     page.goto(popup(static_url, api=api, text=evil))
     expect(page.locator("#comment")).to_have_value(evil)
     cards = suggest_and_wait(page)

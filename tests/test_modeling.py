@@ -6,6 +6,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from optimised import SAMPLE as OPT_SAMPLE
 
 from responder.errors import ModelLoadError, ModelNotFoundError
 from responder.model.modeling import TriageModel
@@ -96,3 +97,16 @@ def test_corrupt_folder_gives_a_clear_error(
     damage(broken)
     with pytest.raises(ModelLoadError, match=message):
         TriageModel.from_pretrained(broken)
+
+
+def test_batching_by_length_keeps_every_text_with_its_own_scores(tiny_model: Path) -> None:
+    """Texts are sorted by token count into batches; each score must come back to its text."""
+    model = TriageModel.from_pretrained(tiny_model, precision="none")
+    texts = [OPT_SAMPLE[i % len(OPT_SAMPLE)] * (1 + i % 4) for i in range(37)]
+    together = model.predict_proba(texts, batch_size=8)
+    for i in (0, 5, 17, 36):
+        alone = model.predict_proba([texts[i]], batch_size=1)
+        for head in together:
+            np.testing.assert_allclose(together[head][i], alone[head][0], atol=1e-5)
+    empty = model.predict_proba([])
+    assert all(v.shape == (0, len(model.config.names(h))) for h, v in empty.items())

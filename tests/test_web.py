@@ -148,7 +148,9 @@ def test_suggest_shows_triage_plan_and_suggestions(fake_api: Start, session: Ses
     expect(plan).to_contain_text("Uiterlijk reageren")
     expect(plan.locator(".deadline-rel")).to_contain_text("nog ")  # P1: within the hour
     # the deadline in the API's own words (plan.deadline_text), not worded by the page
-    expect(plan.locator(".deadline")).to_have_text(re.compile(r"^(vandaag|morgen) \d{1,2}\.\d{2} uur$"))
+    expect(plan.locator(".deadline")).to_have_text(
+        re.compile(r"^(vandaag|morgen) \d{1,2}\.\d{2} uur$")
+    )
     expect(plan).to_contain_text("antwoord in de u-vorm")
     expect(plan).to_contain_text("Juridische zaken")
     expect(plan).to_contain_text("Webcareteam")
@@ -197,13 +199,16 @@ def test_names_come_from_the_api(fake_api: Start, session: Session) -> None:
         data["names"]["posted"]["public"] = "plaatsen (API)"
         data["names"]["feedback"]["used"] = "gebruikt (API)"
         del data["names"]["heads"]["intent"]
+        data["names"]["labels"]["sentiment"]["negative"] = "negatief (tabel)"
+        del data["names"]["labels"]["flags"]["legal_threat"]
 
     def advice(data: dict[str, Any]) -> None:
         triage, plan = data["triage"], data["plan"]
         triage["topic"] = {"label": "billing", "probability": 0.7, "name": "factuur en betaling"}
         triage["low_confidence"] = []
-        del triage["sentiment"]["name"]
-        triage["flags"][0]["name"] = "dreiging (API)"
+        del triage["sentiment"]["name"]  # then the playbook's table names it
+        triage["intent"]["name"] = "klacht (API)"
+        del triage["flags"][0]["name"]  # and neither names this one
         plan["deadline_text"] = "maandag 2 december 8.00 uur"
         plan["register_name"] = "aanspreekvorm (API)"
         for s in data["suggestions"]:
@@ -219,9 +224,9 @@ def test_names_come_from_the_api(fake_api: Start, session: Session) -> None:
 
     triage = page.locator("section.triage")
     expect(triage).to_contain_text("onderwerp (API): factuur en betaling 70%")
-    expect(triage).to_contain_text("intent: klacht")  # no head name: the raw head
-    expect(triage).to_contain_text("sentiment: negative 80%")  # no label name: the raw label
-    expect(triage.locator(".chip.flag")).to_contain_text("dreiging (API) 90%")
+    expect(triage).to_contain_text("intent: klacht (API)")  # no head name: the raw head
+    expect(triage).to_contain_text("sentiment: negatief (tabel) 80%")
+    expect(triage.locator(".chip.flag")).to_contain_text("legal_threat 90%")  # the raw label
     plan = page.locator("section.plan")
     expect(plan.locator(".deadline")).to_have_text("maandag 2 december 8.00 uur")
     expect(plan).to_contain_text("tag (API)")

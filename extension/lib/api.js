@@ -486,53 +486,13 @@ export function describeError(problem, { baseUrl = "", origin = null } = {}) {
 
 // --- showing the answer -------------------------------------------------------------------
 
-const WEEKDAYS = ["zondag", "maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag"];
-const MONTHS = [
-  "januari", "februari", "maart", "april", "mei", "juni",
-  "juli", "augustus", "september", "oktober", "november", "december",
-];
-
-function parseIsoParts(iso) {
-  const m =
-    /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$/.exec(
-      typeof iso === "string" ? iso.trim() : "",
-    );
-  if (!m) return null;
-  const [, y, mo, d, h, mi, , zone] = m;
-  let offset = null;
-  if (zone === "Z") offset = 0;
-  else if (zone) {
-    const sign = zone[0] === "-" ? -1 : 1;
-    const digits = zone.slice(1).replace(":", "");
-    offset = sign * (Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2)));
-  }
-  return { y: +y, mo: +mo, d: +d, h: +h, mi: +mi, offset };
-}
-
 /**
- * A deadline in Dutch, in the time zone the API wrote it in (the playbook's):
- * "vandaag 14.00 uur", "morgen 8.00 uur", "gisteren 17.30 uur",
- * otherwise "woensdag 26 november 9.00 uur" (with the year when it is not this year).
+ * The deadline as the API words it (plan.deadline_text, e.g. "vandaag 14.00 uur", relative to
+ * when the comment came in); the raw ISO time when an older server sends no text.
  */
-export function formatDeadline(iso, now = new Date()) {
-  const p = parseIsoParts(iso);
-  if (!p) return typeof iso === "string" ? iso : "";
-  let today;
-  if (p.offset === null) {
-    today = { y: now.getFullYear(), mo: now.getMonth() + 1, d: now.getDate() };
-  } else {
-    const shifted = new Date(now.getTime() + p.offset * 60_000);
-    today = { y: shifted.getUTCFullYear(), mo: shifted.getUTCMonth() + 1, d: shifted.getUTCDate() };
-  }
-  const day = Date.UTC(p.y, p.mo - 1, p.d);
-  const diff = Math.round((day - Date.UTC(today.y, today.mo - 1, today.d)) / 86_400_000);
-  const time = `${p.h}.${String(p.mi).padStart(2, "0")} uur`;
-  if (diff === 0) return `vandaag ${time}`;
-  if (diff === 1) return `morgen ${time}`;
-  if (diff === -1) return `gisteren ${time}`;
-  const weekday = WEEKDAYS[new Date(day).getUTCDay()];
-  const year = p.y === today.y ? "" : ` ${p.y}`;
-  return `${weekday} ${p.d} ${MONTHS[p.mo - 1]}${year} ${time}`;
+export function deadlineText(plan) {
+  if (typeof plan?.deadline_text === "string" && plan.deadline_text) return plan.deadline_text;
+  return typeof plan?.deadline === "string" ? plan.deadline : "";
 }
 
 /** How long until the deadline: "nog 45 minuten", "nog 2 uur en 5 minuten", "12 minuten over tijd". */
@@ -560,53 +520,32 @@ export function priorityClass(priority) {
   return m ? `prio-p${m[1]}` : "prio-onbekend";
 }
 
-// The same Dutch names as the API's own web page (responder/api/static/app.js).
-const LABELS = {
-  sentiment: { negative: "negatief", neutral: "neutraal", positive: "positief" },
-  intent: {
-    complaint: "klacht",
-    question: "vraag",
-    praise: "compliment",
-    suggestion: "suggestie",
-    other: "overig",
-  },
-  topic: {
-    delivery: "bezorging",
-    product: "product",
-    service: "service",
-    billing: "factuur en betaling",
-    outage: "storing",
-    account_privacy: "account en privacy",
-    policy: "beleid",
-    general: "algemeen",
-  },
-  flags: {
-    legal_threat: "juridische dreiging",
-    media_threat: "mediadreiging",
-    churn_threat: "overstapdreiging",
-    safety: "veiligheid",
-    abuse: "grensoverschrijdend gedrag",
-    privacy_incident: "privacyincident",
-    discrimination: "discriminatie",
-  },
-  register: { u: "u-vorm", je: "je-vorm", unknown: "onbekend" },
-  posted: { public: "openbaar", private: "privébericht (DM)" },
-  source: { playbook: "draaiboek", generative: "taalmodel" },
-};
+// Every Dutch name comes from the API: each label of a triage has its own `name`, and
+// GET /v1/playbook has the tables (`names`: labels per head, heads, posted, sources, …) for the
+// rest. A name that is missing is shown as the raw label.
 
-const HEAD_NAMES = {
-  sentiment: "sentiment",
-  intent: "soort reactie",
-  topic: "onderwerp",
-  flags: "signalen",
-  register: "aanspreekvorm",
-  language: "taal",
-};
+function lookup(table, key) {
+  const name = table && typeof table === "object" ? table[key] : undefined;
+  return typeof name === "string" && name ? name : key;
+}
 
-/** The Dutch name of a label: labelName("topic", "delivery") → "bezorging"; unknown ones as is. */
-export function labelName(head, label) {
-  if (head === "head") return HEAD_NAMES[label] ?? label;
-  return LABELS[head]?.[label] ?? label;
+/**
+ * The Dutch name of a label from the playbook's `names` table (names.labels.topic.delivery for
+ * labelName(names, "topic", "delivery")); unknown ones (or no table) as is.
+ */
+export function labelName(names, head, label) {
+  return lookup(names?.labels?.[head], label);
+}
+
+/** The Dutch name of a triage head (headName(names, "intent")) from the playbook's table. */
+export function headName(names, head) {
+  return lookup(names?.heads, head);
+}
+
+/** The name the API gave a scored label (`{label, probability, name}`), else the table's. */
+function scoredName(names, head, scored) {
+  if (typeof scored?.name === "string" && scored.name) return scored.name;
+  return labelName(names, head, scored?.label);
 }
 
 /** "80%" for 0.8. */
@@ -617,9 +556,10 @@ export function formatPercent(probability) {
 
 /**
  * The triage as rows to show: {rows: [{name, value, probability, unsure}], flags: [{name,
- * probability}], unsure: ["onderwerp", …], notes: […]} with Dutch names.
+ * probability}], unsure: [head name, …], notes: […]} with the API's Dutch names (`names` is
+ * GET /v1/playbook's table, for the heads).
  */
-export function summariseTriage(triage) {
+export function summariseTriage(triage, names) {
   const t = triage ?? {};
   const low = new Set(t.low_confidence ?? []);
   const rows = [];
@@ -627,38 +567,43 @@ export function summariseTriage(triage) {
     const scored = t[head];
     if (!scored) continue;
     rows.push({
-      name: HEAD_NAMES[head],
-      value: labelName(head, scored.label),
+      name: headName(names, head),
+      value: scoredName(names, head, scored),
       probability: formatPercent(scored.probability),
       unsure: low.has(head),
     });
   }
   if (t.register) {
     rows.push({
-      name: HEAD_NAMES.register,
-      value: labelName("register", t.register.label),
+      name: headName(names, "register"),
+      value: scoredName(names, "register", t.register),
       probability: "",
       unsure: low.has("register"),
     });
   }
   if (t.language && t.language.is_dutch === false) {
-    rows.push({ name: HEAD_NAMES.language, value: `niet Nederlands (${t.language.label})`, probability: "", unsure: false });
+    rows.push({
+      name: headName(names, "language"),
+      value: `niet Nederlands (${t.language.label})`,
+      probability: "",
+      unsure: false,
+    });
   }
   const flags = (t.flags ?? []).map((f) => ({
-    name: labelName("flags", f.label),
+    name: scoredName(names, "flags", f),
     probability: formatPercent(f.probability),
   }));
   return {
     rows,
     flags,
-    unsure: [...low].map((h) => HEAD_NAMES[h] ?? h),
+    unsure: [...low].map((h) => headName(names, h)),
     notes: t.notes ?? [],
   };
 }
 
-/** Where a reply goes, in Dutch: "openbaar" or "privébericht (DM)". */
-export function postedName(posted) {
-  return labelName("posted", posted);
+/** Where a reply goes ("public", "private"), in Dutch from the playbook's table; else as is. */
+export function postedName(names, posted) {
+  return lookup(names?.posted, posted);
 }
 
 /** The channels of GET /v1/playbook as select options: [{value, label}], the default first. */
@@ -709,15 +654,18 @@ export function failedGuardrails(suggestion) {
   return (suggestion?.guardrails ?? []).filter((g) => g && g.passed === false);
 }
 
-/** "X · u-vorm · 144 van 280 tekens · uit het draaiboek" for a suggestion card. */
-export function suggestionMeta(suggestion, channels = [], text = suggestion?.text ?? "") {
+/**
+ * "X · <register> · 144 van 280 tekens · uit het <source>" for a suggestion card; the register
+ * and the source are named from `names` (GET /v1/playbook's table), raw without it.
+ */
+export function suggestionMeta(suggestion, channels = [], text = suggestion?.text ?? "", names = null) {
   const channel = channels.find((c) => c.id === suggestion.channel);
   const parts = [];
   parts.push(channel ? channel.name : suggestion.channel);
-  parts.push(labelName("register", suggestion.register));
+  parts.push(labelName(names, "register", suggestion.register));
   const n = countChars(text);
   parts.push(channel?.max_chars ? `${n} van ${channel.max_chars} tekens` : `${n} tekens`);
-  if (suggestion.source) parts.push(`uit het ${labelName("source", suggestion.source)}`);
+  if (suggestion.source) parts.push(`uit het ${lookup(names?.sources, suggestion.source)}`);
   return parts.filter(Boolean).join(" · ");
 }
 

@@ -14,14 +14,15 @@ const {
   callApi,
   channelOptions,
   countChars,
+  deadlineText,
   describeError,
   describeReady,
   failedGuardrails,
   feedbackThanks,
-  formatDeadline,
   formatPercent,
   formatTimeLeft,
   guessChannel,
+  headName,
   isLoopbackUrl,
   labelName,
   normaliseApiKey,
@@ -43,6 +44,7 @@ const BASE = "http://127.0.0.1:8000";
 const ORIGIN = "chrome-extension://abcdefghijklmnop";
 const suggestExample = JSON.parse(readFileSync(new URL("./fixtures/suggest.json", import.meta.url), "utf8"));
 const playbookExample = JSON.parse(readFileSync(new URL("./fixtures/playbook.json", import.meta.url), "utf8"));
+const names = playbookExample.names; // GET /v1/playbook's Dutch names (responder.names)
 
 function json(status, body, headers = {}) {
   return new Response(JSON.stringify(body), {
@@ -478,31 +480,16 @@ describe("describeError", () => {
   });
 });
 
-describe("formatDeadline", () => {
-  // 2026-11-25 is a Wednesday; the API writes times with the playbook's offset (+01:00).
-  const now = new Date("2026-11-25T10:00:00+01:00");
-  it("today and tomorrow, in the API's time zone", () => {
-    assert.equal(formatDeadline("2026-11-25T14:00:00+01:00", now), "vandaag 14.00 uur");
-    assert.equal(formatDeadline("2026-11-26T08:00:00+01:00", now), "morgen 8.00 uur");
-    assert.equal(formatDeadline("2026-11-24T17:30:00+01:00", now), "gisteren 17.30 uur");
-    assert.equal(formatDeadline("2026-11-25T17:29:39.123+01:00", now), "vandaag 17.29 uur");
+describe("deadlineText", () => {
+  it("is the API's own wording", () => {
+    assert.equal(deadlineText(suggestExample.plan), "vandaag 17.29 uur");
+    assert.equal(deadlineText({ deadline: "2026-11-26T08:00:00+01:00", deadline_text: "morgen 8.00 uur" }), "morgen 8.00 uur");
   });
-  it("weekday and date otherwise, year only when it differs", () => {
-    assert.equal(formatDeadline("2026-11-27T09:05:00+01:00", now), "vrijdag 27 november 9.05 uur");
-    assert.equal(formatDeadline("2027-01-04T09:00:00+01:00", now), "maandag 4 januari 2027 9.00 uur");
-  });
-  it("'today' is the day where the deadline is, not UTC's", () => {
-    const lateEvening = new Date("2026-11-25T23:30:00Z"); // already 26 Nov in Amsterdam
-    assert.equal(formatDeadline("2026-11-26T01:00:00+01:00", lateEvening), "vandaag 1.00 uur");
-    assert.equal(formatDeadline("2026-11-26T00:30:00Z", lateEvening), "morgen 0.30 uur"); // UTC: still the 25th
-  });
-  it("a time without offset counts in local time", () => {
-    const local = new Date(2026, 10, 25, 10, 0);
-    assert.equal(formatDeadline("2026-11-25T16:45:00", local), "vandaag 16.45 uur");
-  });
-  it("leaves what it cannot read", () => {
-    assert.equal(formatDeadline("binnenkort", now), "binnenkort");
-    assert.equal(formatDeadline(undefined, now), "");
+  it("the raw time from a server without the text, nothing without a plan", () => {
+    assert.equal(deadlineText({ deadline: "2026-11-25T17:29:39+01:00" }), "2026-11-25T17:29:39+01:00");
+    assert.equal(deadlineText({ deadline: "2026-11-25T17:29:39+01:00", deadline_text: "" }), "2026-11-25T17:29:39+01:00");
+    assert.equal(deadlineText(undefined), "");
+    assert.equal(deadlineText({}), "");
   });
 });
 
@@ -536,17 +523,32 @@ describe("priorityClass", () => {
 });
 
 describe("labelName", () => {
-  it("names labels in Dutch", () => {
-    assert.equal(labelName("sentiment", "negative"), "negatief");
-    assert.equal(labelName("intent", "complaint"), "klacht");
-    assert.equal(labelName("topic", "delivery"), "bezorging");
-    assert.equal(labelName("flags", "legal_threat"), "juridische dreiging");
-    assert.equal(labelName("register", "u"), "u-vorm");
-    assert.equal(labelName("head", "topic"), "onderwerp");
+  it("names labels in Dutch from the playbook's table", () => {
+    assert.equal(labelName(names, "sentiment", "negative"), "negatief");
+    assert.equal(labelName(names, "intent", "complaint"), "klacht");
+    assert.equal(labelName(names, "topic", "delivery"), "bezorging");
+    assert.equal(labelName(names, "topic", "billing"), names.labels.topic.billing);
+    assert.equal(labelName(names, "flags", "legal_threat"), "juridische dreiging");
+    assert.equal(labelName(names, "register", "u"), "u-vorm");
   });
-  it("keeps unknown labels", () => {
-    assert.equal(labelName("topic", "ruimtevaart"), "ruimtevaart");
-    assert.equal(labelName("nope", "x"), "x");
+  it("keeps unknown labels, and every label without a table", () => {
+    assert.equal(labelName(names, "topic", "ruimtevaart"), "ruimtevaart");
+    assert.equal(labelName(names, "nope", "x"), "x");
+    assert.equal(labelName(null, "topic", "delivery"), "delivery");
+    assert.equal(labelName(undefined, "flags", "legal_threat"), "legal_threat");
+    assert.equal(labelName({ labels: { topic: { delivery: 7 } } }, "topic", "delivery"), "delivery");
+  });
+});
+
+describe("headName", () => {
+  it("names the triage heads", () => {
+    assert.equal(headName(names, "intent"), "soort reactie");
+    assert.equal(headName(names, "topic"), "onderwerp");
+    assert.equal(headName(names, "register"), "aanspreekvorm");
+  });
+  it("raw without a name", () => {
+    assert.equal(headName(names, "nieuw"), "nieuw");
+    assert.equal(headName(null, "topic"), "topic");
   });
 });
 
@@ -561,7 +563,7 @@ describe("formatPercent", () => {
 
 describe("summariseTriage", () => {
   it("summarises the example in Dutch", () => {
-    const s = summariseTriage(suggestExample.triage);
+    const s = summariseTriage(suggestExample.triage, names);
     assert.deepEqual(
       s.rows.map((r) => [r.name, r.value, r.probability, r.unsure]),
       [
@@ -575,8 +577,34 @@ describe("summariseTriage", () => {
     assert.deepEqual(s.unsure, ["onderwerp"]);
     assert.deepEqual(s.notes, []);
   });
+  it("uses the name the API gave each label", () => {
+    const triage = structuredClone(suggestExample.triage);
+    triage.topic.name = "pakketbezorging";
+    triage.flags[0].name = "dreigt met advocaat";
+    const s = summariseTriage(triage, names);
+    assert.equal(s.rows[2].value, "pakketbezorging");
+    assert.equal(s.flags[0].name, "dreigt met advocaat");
+  });
+  it("without the playbook's table: the labels' own names, the heads raw", () => {
+    const s = summariseTriage(suggestExample.triage);
+    assert.deepEqual(
+      s.rows.map((r) => [r.name, r.value]),
+      [
+        ["sentiment", "negatief"],
+        ["intent", "klacht"],
+        ["topic", "bezorging"],
+        ["register", "u-vorm"],
+      ],
+    );
+    assert.deepEqual(s.unsure, ["topic"]);
+  });
+  it("the raw label when a name is missing everywhere", () => {
+    const s = summariseTriage({ topic: { label: "ruimtevaart", probability: 0.5 }, flags: [{ label: "nieuw", probability: 0.7 }] }, names);
+    assert.equal(s.rows[0].value, "ruimtevaart");
+    assert.equal(s.flags[0].name, "nieuw");
+  });
   it("mentions a comment that is not Dutch", () => {
-    const s = summariseTriage({ language: { label: "en", is_dutch: false }, notes: ["Niet Nederlands."] });
+    const s = summariseTriage({ language: { label: "en", is_dutch: false }, notes: ["Niet Nederlands."] }, names);
     assert.deepEqual(s.rows, [{ name: "taal", value: "niet Nederlands (en)", probability: "", unsure: false }]);
     assert.deepEqual(s.notes, ["Niet Nederlands."]);
   });
@@ -586,9 +614,14 @@ describe("summariseTriage", () => {
 });
 
 describe("postedName", () => {
-  it("public or DM", () => {
-    assert.equal(postedName("public"), "openbaar");
-    assert.equal(postedName("private"), "privébericht (DM)");
+  it("public or DM, from the playbook's table", () => {
+    assert.equal(postedName(names, "public"), names.posted.public);
+    assert.equal(postedName(names, "private"), names.posted.private);
+    assert.match(postedName(names, "private"), /DM/);
+  });
+  it("raw without a name", () => {
+    assert.equal(postedName(null, "public"), "public");
+    assert.equal(postedName(names, "ergens"), "ergens");
   });
 });
 
@@ -658,9 +691,14 @@ describe("failedGuardrails", () => {
 describe("suggestionMeta", () => {
   it("channel, register, length against the limit, source", () => {
     const s = suggestExample.suggestions[0];
-    assert.equal(suggestionMeta(s, playbookExample.channels), "X · u-vorm · 144 van 280 tekens · uit het draaiboek");
-    assert.equal(suggestionMeta(s, playbookExample.channels, "kort"), "X · u-vorm · 4 van 280 tekens · uit het draaiboek");
-    assert.equal(suggestionMeta({ ...s, source: "" }, []), "x · u-vorm · 144 tekens");
+    const channels = playbookExample.channels;
+    assert.equal(suggestionMeta(s, channels, s.text, names), "X · u-vorm · 144 van 280 tekens · uit het draaiboek");
+    assert.equal(suggestionMeta(s, channels, "kort", names), "X · u-vorm · 4 van 280 tekens · uit het draaiboek");
+    assert.equal(suggestionMeta({ ...s, source: "" }, [], undefined, names), "x · u-vorm · 144 tekens");
+  });
+  it("raw register and source without the playbook's names", () => {
+    const s = suggestExample.suggestions[0];
+    assert.equal(suggestionMeta(s, playbookExample.channels), "X · u · 144 van 280 tekens · uit het playbook");
   });
 });
 
@@ -741,4 +779,31 @@ describe("coverage of lib/api.js", () => {
     const missing = functions.filter((name) => !source.includes(`describe("${name}"`));
     assert.deepEqual(missing, []);
   });
+});
+
+describe("no Dutch name tables in the clients", () => {
+  // The names live once, in responder/names.py; the API sends them (label `name`s,
+  // plan.deadline_text, GET /v1/playbook's `names`). A copy here would drift from it.
+  const files = ["../lib/api.js", "../popup.js", "../options.js", "../background.js", "../../responder/api/static/app.js"];
+  const forbidden = [
+    "factuur en betaling",
+    "juridische dreiging",
+    "grensoverschrijdend gedrag",
+    "overstapdreiging",
+    "account en privacy",
+    "soort reactie",
+    "u-vorm",
+    "privébericht",
+    "draaiboek\"",
+    "gisteren",
+    "november",
+    "woensdag",
+  ];
+  for (const file of files) {
+    it(`${file.replace(/^(\.\.\/)+/, "")} has none`, () => {
+      const source = readFileSync(new URL(file, import.meta.url), "utf8");
+      const found = forbidden.filter((word) => source.includes(word));
+      assert.deepEqual(found, []);
+    });
+  }
 });

@@ -22,7 +22,8 @@ PATTERNS: dict[str, re.Pattern[str]] = {
     ),
     "order- of klantnummer": re.compile(r"(?<![\w/.-])#?\d{6,}\b"),
 }
-"""Each kind of personal data (its Dutch name) and how it is recognised, most specific first."""
+"""Each kind of personal data (its Dutch name) and how it is recognised, in the order in which
+``find_personal_data`` lists them (the guardrail names the first)."""
 
 
 @dataclass(frozen=True)

@@ -161,7 +161,7 @@ def plan(triage: Triage, comment: str, context: CommentContext, playbook: Playbo
     )
     notify_ids = [t for t in priority.notify if t != situation.route]
     visibility = "private" if context.private else situation.visibility
-    first, last = _extra_steps(triage, comment, context, situation, open_now, received, playbook)
+    first, last = _extra_steps(triage, comment, context, situation, received, playbook)
     steps = first + [PlanStep(s.do, s.why) for s in situation.steps] + last
     also = []
     for other in others:
@@ -240,7 +240,6 @@ def _extra_steps(
     comment: str,
     context: CommentContext,
     situation: Situation,
-    open_now: bool,
     received: datetime,
     playbook: Playbook,
 ) -> tuple[list[PlanStep], list[PlanStep]]:
@@ -263,7 +262,10 @@ def _extra_steps(
                 "ze zelf plaatst.",
             )
         )
-    if not open_now and playbook.priorities[situation.priority].clock != "always":
+    if (
+        not _is_open(received, playbook)
+        and playbook.priorities[situation.priority].clock != "always"
+    ):
         nxt = next_opening(received, playbook)
         steps.append(
             PlanStep(

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from responder.advice.guardrails import ReplyContext, check_reply
+from responder.advice.guardrails import check_reply
 from responder.advice.plan import CommentContext
 from responder.advice.playbook import (
     STRATEGIES,
@@ -20,7 +20,7 @@ from responder.advice.playbook import (
     uncovered,
     unreachable,
 )
-from responder.advice.suggest import render
+from responder.advice.suggest import Addressing, render, reply_checks
 from responder.labels import TOPICS
 
 LONGEST_INITIALS = "ABCDE"
@@ -71,13 +71,7 @@ def _check_replies(pb: Playbook, situation: Situation, report: CheckReport) -> N
         )
         for reg in ("u", "je"):
             register: Register = "je" if reg == "je" else "u"
-            ctx = ReplyContext(
-                register,
-                channel.max_chars,
-                public,
-                org.compensation_in_public if public else org.compensation_in_private,
-                tuple(org.public_contacts),
-            )
+            ctx = reply_checks(pb, register, channel.max_chars, public)
             fitting: set[str] = set()
             for i, reply in enumerate(situation.replies):
                 always_fits = True
@@ -86,7 +80,10 @@ def _check_replies(pb: Playbook, situation: Situation, report: CheckReport) -> N
                     fits_here = False
                     for form in reply.forms():
                         texts = [
-                            render(form.get(register), subject, register, topic, c, pb, channel_id)
+                            render(
+                                form.get(register),
+                                Addressing(pb, c, channel_id, register, topic, subject),
+                            )
                             for c in signatures
                         ]
                         fits_here = fits_here or max(len(t) for t in texts) <= channel.max_chars

@@ -85,7 +85,12 @@ class Occasion:
 
     @classmethod
     def of(
-        cls, triage: Triage, comment: str, context: CommentContext, playbook: Playbook, the_plan: Plan
+        cls,
+        triage: Triage,
+        comment: str,
+        context: CommentContext,
+        playbook: Playbook,
+        the_plan: Plan,
     ) -> Occasion:
         situation = playbook.situation(the_plan.situation)
         channels = playbook.organisation.channels

@@ -16,7 +16,22 @@ from responder.config import CONFIG_NAME, Settings
 from responder.errors import InputError, ModelNotFoundError, ResponderError
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class ResponderGroup(click.Group):
+    """Errors a user can act on become one Dutch line and the error's exit code, also when a
+    command is invoked in process (tests, other Python code)."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except ResponderError as exc:
+            say(f"fout: {exc}")
+            ctx.exit(exc.exit_code)
+        except KeyboardInterrupt:
+            say("Afgebroken.")
+            ctx.exit(130)
+
+
+@click.group(cls=ResponderGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="responder")
 def cli() -> None:
     """responder: triage van Nederlandse reacties op sociale media."""
@@ -192,19 +207,14 @@ def keys_list() -> None:
 
 def main() -> None:
     try:
-        cli.main(standalone_mode=False)
+        code = cli.main(standalone_mode=False)
     except click.exceptions.Abort:
         say("Afgebroken.")
         sys.exit(130)
     except click.ClickException as exc:
         exc.show()
         sys.exit(exc.exit_code)
-    except ResponderError as exc:
-        say(f"fout: {exc}")
-        sys.exit(exc.exit_code)
-    except KeyboardInterrupt:
-        say("Afgebroken.")
-        sys.exit(130)
+    sys.exit(code if isinstance(code, int) else 0)
 
 
 if __name__ == "__main__":

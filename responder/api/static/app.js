@@ -101,10 +101,14 @@
     return typeof name === "string" && name ? name : key || "";
   }
 
-  /** De naam die de API een label gaf ({label, probability, name}); anders het label zelf. */
-  function scoredName(scored) {
+  /** De naam die de API een label gaf ({label, probability, name}); anders die uit de tabel
+   *  van het draaiboek (names.labels[head]); anders het label zelf. */
+  function scoredName(head, scored) {
     if (!scored) return "";
-    return typeof scored.name === "string" && scored.name ? scored.name : scored.label || "";
+    if (typeof scored.name === "string" && scored.name) return scored.name;
+    const labels = names && names.labels && typeof names.labels === "object" ? names.labels[head] : null;
+    const name = labels && typeof labels === "object" && scored.label ? labels[scored.label] : undefined;
+    return typeof name === "string" && name ? name : scored.label || "";
   }
 
   function languageName(code) {
@@ -444,7 +448,7 @@
       { class: "chip" + (doubt ? " doubt" : "") },
       el("span", { class: "chip-key", text: nameOf("heads", head) + ":" }),
       " ",
-      el("strong", { text: scoredName(scored) }),
+      el("strong", { text: scoredName(head, scored) }),
       " ",
       el("span", { class: "chip-pct", text: percent(scored.probability) }),
       doubt ? el("span", { class: "chip-doubt", text: " (twijfel)" }) : null,
@@ -488,7 +492,7 @@
                 "li",
                 { class: "chip flag" },
                 el("span", { "aria-hidden": "true", text: "⚠ " }),
-                el("strong", { text: scoredName(f) }),
+                el("strong", { text: scoredName("flags", f) }),
                 " ",
                 el("span", { class: "chip-pct", text: percent(f.probability) }),
               ),
@@ -503,7 +507,7 @@
           "span",
           null,
           "Aanspreekvorm klant: ",
-          el("strong", { text: scoredName(register) || "–" }),
+          el("strong", { text: scoredName("register", register) || "–" }),
           register.label && register.label !== "unknown" ? " " + percent(register.probability) : "",
         ),
       ),
