@@ -1,5 +1,6 @@
 """Metrics checked against hand-computed values."""
 
+import numpy as np
 import pytest
 
 from responder.model.evaluation import majority_predictions, multi_label_report, single_label_report
@@ -43,5 +44,17 @@ def test_best_threshold_picks_the_f1_optimum() -> None:
     probs = np.array([0.9, 0.8, 0.42, 0.3, 0.2, 0.1], dtype=np.float32)
     truth = np.array([1, 1, 1, 0, 0, 0], dtype=np.float32)
     # 0.35 and 0.40 both give F1 = 1; ties go to the lower threshold (recall first).
-    assert best_threshold(probs, truth) == pytest.approx(0.35)
-    assert best_threshold(probs, np.zeros(6, dtype=np.float32)) == 0.5
+    assert best_threshold(probs, truth)[0] == pytest.approx(0.35)
+    assert best_threshold(probs, np.zeros(6, dtype=np.float32))[0] == 0.5
+
+
+def test_thresholds_respect_the_false_alarm_rate_on_ordinary_text() -> None:
+    probs = np.array([0.95, 0.6, 0.4, 0.3], dtype=np.float32)
+    truth = np.array([1, 1, 0, 0], dtype=np.float32)
+    ordinary = np.linspace(0.0, 0.7, 100).astype(np.float32)  # ordinary text scores up to 0.7
+    free = best_threshold(probs, truth)
+    capped, f1, far = best_threshold(probs, truth, ordinary, max_false_alarm=0.02)
+    assert free[0] <= 0.6 and capped >= 0.7  # the dev-best threshold flags 14 % of ordinary
+    assert far is not None and far <= 0.02 and f1 == pytest.approx(2 / 3)
+    impossible = best_threshold(probs, truth, np.full(10, 0.999, np.float32), 0.0)
+    assert impossible[0] == 0.99  # nothing meets the cap: the strictest threshold

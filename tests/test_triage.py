@@ -19,7 +19,14 @@ def test_triage_combines_model_and_detectors(fake_classifier) -> None:  # type: 
     )
     d = t.to_dict()
     assert d["sentiment"] == {"label": "negative", "probability": 0.8, "name": "negatief"}
-    assert d["flags"] == [{"label": "legal_threat", "probability": 0.9}]
+    assert d["flags"] == [
+        {
+            "label": "legal_threat",
+            "probability": 0.9,
+            "evidence": ["advocaat"],
+            "name": "juridische dreiging",
+        }
+    ]
     assert d["flag_probabilities"]["abuse"] == 0.05
     assert d["language"]["label"] == "nl" and d["language"]["is_dutch"] is True
     assert d["register"]["label"] == "u"
@@ -44,3 +51,32 @@ def test_text_is_normalised_before_the_model(fake_classifier) -> None:  # type: 
 def test_bad_text_raises_input_error(fake_classifier, text: str) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(InputError):
         TriageService(fake_classifier, Settings(max_text_chars=5000)).triage(text)
+
+
+def test_every_raised_flag_names_the_words_that_triggered_it(fake_classifier) -> None:  # type: ignore[no-untyped-def]
+    from responder.config import Settings
+    from responder.triage.service import TriageService
+
+    service = TriageService(fake_classifier, Settings())
+    calm, angry = service.triage_many(
+        [
+            "Mijn pakket is er nog niet, wanneer komt het?",
+            "Mijn pakket is zoek, ik schakel een advocaat in!",
+        ]
+    )
+    assert calm.flags == []
+    (flag,) = angry.flags
+    assert flag.label == "legal_threat" and flag.evidence == ["advocaat"]
+    assert angry.to_dict()["flags"][0]["evidence"] == ["advocaat"]
+    # one extra model call for the flagged comment only, one text per word left out
+    assert [len(c) for c in fake_classifier.calls] == [2, 9]
+
+
+def test_a_long_comment_is_explained_in_pieces() -> None:
+    from responder.triage.evidence import MAX_PIECES, pieces
+
+    text = " ".join(f"woord{i}" for i in range(200))
+    spans = pieces(text)
+    assert len(spans) <= MAX_PIECES
+    assert spans[0][0] == 0 and spans[-1][1] == len(text)
+    assert all(a < b for a, b in spans)

@@ -58,11 +58,18 @@ class ScoredPublic(BaseModel):
     )
 
 
+class FlagPublic(ScoredPublic):
+    evidence: list[str] = Field(
+        default_factory=list,
+        description="De woorden in de reactie die het signaal gaven (sterkste eerst).",
+    )
+
+
 class TriagePublic(_Out):
     sentiment: ScoredPublic | None
     intent: ScoredPublic | None
     topic: ScoredPublic | None
-    flags: list[ScoredPublic]
+    flags: list[FlagPublic]
     flag_probabilities: dict[str, float]
     language: dict[str, Any]
     register_: ScoredPublic = Field(alias="register")

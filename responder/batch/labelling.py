@@ -46,6 +46,7 @@ ADDED_COLUMNS = (
     "topic_score",
     "flags",
     "flags_scores",
+    "flags_evidence",
     "language",
     "language_score",
     "register",
@@ -56,6 +57,7 @@ ADDED_TYPES = {
     **{name: "float" if name.endswith("_score") else "string" for name in ADDED_COLUMNS},
     "flags": "string_list",
     "flags_scores": "float_list",
+    "flags_evidence": "string_list",
 }
 """Type of each added column in typed formats (Parquet): flags are ``list<string>``."""
 TEXT_COLUMN_NAMES = (
@@ -121,7 +123,13 @@ class LabelOptions:
 def triage_columns(triage: Triage | None, error: str | None) -> dict[str, Any]:
     """The added columns for one row; flags stay a list here (CSV joins them with ``;``)."""
     if triage is None:
-        return {**dict.fromkeys(ADDED_COLUMNS), "flags": [], "flags_scores": [], "error": error}
+        return {
+            **dict.fromkeys(ADDED_COLUMNS),
+            "flags": [],
+            "flags_scores": [],
+            "flags_evidence": [],
+            "error": error,
+        }
 
     def pick(s: Any) -> tuple[Any, Any]:
         return (s.label, s.probability) if s is not None else (None, None)
@@ -136,6 +144,7 @@ def triage_columns(triage: Triage | None, error: str | None) -> dict[str, Any]:
         "topic_score": topic[1],
         "flags": [f.label for f in triage.flags],
         "flags_scores": [f.probability for f in triage.flags],
+        "flags_evidence": [f"{f.label}: {', '.join(f.evidence)}" for f in triage.flags],
         "language": triage.language.label,
         "language_score": triage.language.probability,
         "register": triage.register.label,

@@ -48,6 +48,14 @@ def _training_options(func: Callable[..., Any]) -> Callable[..., Any]:
             default=None,
             help="Train op een vaste willekeurige deelverzameling.",
         ),
+        click.option(
+            "--ordinary",
+            type=click.Path(path_type=Path),
+            default=None,
+            help="Gewone echte teksten zonder vlag (JSONL) om vals alarm te leren vermijden en de "
+            "drempels op te kiezen (standaard: data/real/ordinary.jsonl als die er is; "
+            "'geen' om over te slaan).",
+        ),
     ]
     for option in reversed(options):
         func = option(func)
@@ -65,6 +73,7 @@ def train(
     learning_rate: float,
     seed: int,
     max_train_examples: int | None,
+    ordinary: Path | None,
 ) -> None:
     """Train het triagemodel op gelabelde reacties en schrijf model, modelkaart en metrieken."""
     from responder.model.building import train_and_save
@@ -84,7 +93,7 @@ def train(
     target = output or settings.reference_model_path
     report, close = training_progress()
     try:
-        metrics = train_and_save(args, data, target, settings, say, report)
+        metrics = train_and_save(args, data, target, settings, say, report, _ordinary(ordinary))
     finally:
         close()
     click.echo(summary_table(metrics))
@@ -240,3 +249,11 @@ def set_threads(settings: Settings) -> None:
         import torch
 
         torch.set_num_threads(settings.threads)
+
+
+def _ordinary(path: Path | None) -> Path | None:
+    """``--ordinary``: the given file, none for 'geen', else the project's pool when present."""
+    if path is not None:
+        return None if str(path) == "geen" else path
+    default = Settings().data_dir / "real" / "ordinary.jsonl"
+    return default if default.is_file() else None

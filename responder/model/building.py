@@ -11,7 +11,7 @@ from typing import Any
 
 from responder.config import CONFIG_NAME, DEFAULT_BASE_MODEL, DEFAULT_STUDENT_LAYERS, Settings
 from responder.errors import ModelNotFoundError
-from responder.model.data import load_comments, split_path
+from responder.model.data import load_comments, load_ordinary, split_path
 from responder.model.distil import DistilArgs
 from responder.model.evaluation import (
     majority_predictions,
@@ -83,15 +83,21 @@ def train_and_save(
     settings: Settings,
     say: Say,
     progress: Callable[[int, int, float], None] | None = None,
+    ordinary: Path | None = None,
 ) -> dict[str, Any]:
-    """Train on ``data``/train, calibrate on dev, evaluate on test, write model + card."""
+    """Train on ``data``/train, calibrate on dev (and on ``ordinary`` real text, which also joins
+    training as flag negatives), evaluate on test, write model + card."""
     from responder.model.trainer import save_trained, train
 
     base = resolve_base_model(args.base_model, settings, say)
     train_rows = list(load_comments(split_path(data, "train")))
     dev_rows = list(load_comments(split_path(data, "dev")))
-    say(f"Trainen op {len(train_rows)} reacties (dev: {len(dev_rows)}) vanaf {args.base_model} …")
-    model, log = train(args, train_rows, dev_rows, base, progress)
+    pool = load_ordinary(ordinary) if ordinary else []
+    extra = f", gewone teksten: {len(pool)}" if pool else ""
+    say(
+        f"Trainen op {len(train_rows)} reacties (dev: {len(dev_rows)}{extra}) vanaf {args.base_model} …"
+    )
+    model, log = train(args, train_rows, dev_rows, base, progress, pool)
     tmp = output.with_name(output.name + ".partial")
     save_trained(model, tmp, args, log)
     say("Evalueren op de testset, met baselines …")
@@ -152,7 +158,9 @@ def build_default_model(
     else:
         started = time.monotonic()
         args = TrainingArgs(base_model=settings.base_model)
-        train_and_save(args, settings.data_dir / "comments", target, settings, say, progress)
+        ordinary = settings.data_dir / "real" / "ordinary.jsonl"
+        pool = ordinary if ordinary.is_file() else None
+        train_and_save(args, settings.data_dir / "comments", target, settings, say, progress, pool)
         say(f"Triagemodel gebouwd in {target} ({time.monotonic() - started:.0f} s).")
     fast = settings.optimised_model_path
     if (fast / CONFIG_NAME).is_file():

@@ -97,3 +97,23 @@ def split_path(data: Path, split: str) -> Path:
         if candidate.is_file():
             return candidate
     raise DataError(f"Geen {split}.jsonl of {split}.csv gevonden in {data}.")
+
+
+def load_ordinary(path: Path) -> list[str]:
+    """The training half of a pool of ordinary real text (``data/real/ordinary.jsonl``): texts
+    that carry no flag. Rows marked with a ``doubt`` are left out."""
+    import json
+
+    if not path.is_file():
+        raise DataError(f"Geen bestand met gewone teksten: {path} (zie data/real/README.md).")
+    texts = []
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except ValueError as exc:
+            raise DataError(f"{path}:{n}: geen geldige JSON ({exc}).") from exc
+        if row.get("split", "train") == "train" and not row.get("doubt") and not row.get("flags"):
+            texts.append(str(row["text"]))
+    return texts

@@ -1,4 +1,10 @@
-"""Fine-tune the triage model on labelled comments; pick flag thresholds and temperatures on dev."""
+"""Fine-tune the triage model on labelled comments; pick flag thresholds and temperatures on dev.
+
+Ordinary real text (news, encyclopedia, everyday sentences: no risk for an organisation) can join
+the training as flag negatives without other labels, and sets the flag thresholds: a threshold
+is the best on dev among those that raise the flag on at most ``max_false_alarm`` of ordinary
+texts, because in real traffic flags are rare and a P1 storm makes a team switch the tool off.
+"""
 
 from __future__ import annotations
 
@@ -18,10 +24,14 @@ from torch import nn
 from responder.model.modeling import TriageConfig, TriageModel
 from responder.model.training_args import TrainingArgs
 
+UNLABELLED = -100
+"""Target of a head that a row has no label for (ordinary text has only its flags: none)."""
+
 
 @dataclass
 class Encoded:
-    """Labelled comments as arrays: one index per single-label head, a 0/1 row per flag."""
+    """Labelled comments as arrays: one index per single-label head (``UNLABELLED`` where a row
+    has no label for it), a 0/1 row per flag."""
 
     texts: list[str]
     targets: dict[str, NDArray[np.int64]]
@@ -30,7 +40,9 @@ class Encoded:
     @classmethod
     def from_rows(cls, rows: Sequence[dict[str, Any]], config: TriageConfig) -> Encoded:
         targets = {
-            head: np.asarray([names.index(r[head]) for r in rows], dtype=np.int64)
+            head: np.asarray(
+                [names.index(r[head]) if r.get(head) else UNLABELLED for r in rows], dtype=np.int64
+            )
             for head, names in config.labels.items()
         }
         flags = np.zeros((len(rows), len(config.flags)), dtype=np.float32)
@@ -66,8 +78,11 @@ def train(
     dev_rows: Sequence[dict[str, Any]],
     base_model_path: Path,
     progress: Callable[[int, int, float], None] | None = None,
+    ordinary: Sequence[str] = (),
 ) -> tuple[TriageModel, dict[str, Any]]:
-    """Train and calibrate; returns the model and a log (loss per epoch, seconds)."""
+    """Train and calibrate; returns the model and a log (loss per epoch, seconds). ``ordinary``
+    texts are split: ``args.ordinary_negatives`` of them train the flags as negatives, the rest
+    calibrate the flag thresholds."""
     seed_everything(args.seed)
     config = TriageConfig(
         base_model=args.base_model, max_length=args.max_length, pooling=args.pooling
@@ -76,6 +91,8 @@ def train(
     rows = list(train_rows)
     if args.max_train_examples and len(rows) > args.max_train_examples:
         rows = random.Random(args.seed).sample(rows, args.max_train_examples)
+    negatives, calibration = split_ordinary(ordinary, args.ordinary_negatives, args.seed)
+    rows += [{"text": t, "flags": []} for t in negatives]
     data = Encoded.from_rows(rows, config)
     if args.freeze_embeddings:
         model.encoder.get_input_embeddings().weight.requires_grad_(False)
@@ -97,11 +114,17 @@ def train(
     scheduler = torch.optim.lr_scheduler.LambdaLR(
         optimizer, lambda s: min((s + 1) / warmup, max(0.0, (total - s) / max(1, total - warmup)))
     )
-    ce = nn.CrossEntropyLoss(label_smoothing=args.label_smoothing)
+    ce = nn.CrossEntropyLoss(label_smoothing=args.label_smoothing, ignore_index=UNLABELLED)
     bce = nn.BCEWithLogitsLoss(pos_weight=_flag_pos_weight(data.flags))
     # BCE averages over the flags; scale it so each flag weighs as much as one softmax head.
     flag_weight = float(len(config.flags))
-    log: dict[str, Any] = {"epochs": [], "train_examples": len(rows), "steps": total}
+    log: dict[str, Any] = {
+        "epochs": [],
+        "train_examples": len(rows),
+        "ordinary_negatives": len(negatives),
+        "ordinary_calibration": len(calibration),
+        "steps": total,
+    }
     started = time.monotonic()
     step = 0
     for epoch in range(args.epochs):
@@ -110,9 +133,11 @@ def train(
         for batch in batches(len(rows), lengths, args.batch_size, rng):
             inputs = model.encode([data.texts[i] for i in batch])
             out = model(**inputs)
-            loss = sum(
-                ce(out[head], torch.from_numpy(data.targets[head][batch])) for head in config.labels
-            ) + flag_weight * bce(out["flags"], torch.from_numpy(data.flags[batch]))
+            loss = flag_weight * bce(out["flags"], torch.from_numpy(data.flags[batch]))
+            for head in config.labels:
+                target = torch.from_numpy(data.targets[head][batch])
+                if bool((target != UNLABELLED).any()):  # a batch of ordinary text only has flags
+                    loss = loss + ce(out[head], target)
             losses.append(update(loss, model.parameters(), optimizer, scheduler))
             step += 1
             if progress:
@@ -120,8 +145,17 @@ def train(
         log["epochs"].append({"epoch": epoch + 1, "loss": round(float(np.mean(losses)), 4)})
     log["train_seconds"] = round(time.monotonic() - started, 1)
     model.eval()
-    calibrate(model, dev_rows)
+    log["thresholds"] = calibrate(model, dev_rows, calibration, args.max_false_alarm)
     return model, log
+
+
+def split_ordinary(texts: Sequence[str], negatives: int, seed: int) -> tuple[list[str], list[str]]:
+    """A seeded split of ordinary texts: up to ``negatives`` for training (at most three quarters),
+    the rest for calibrating the flag thresholds."""
+    order = list(texts)
+    random.Random(seed).shuffle(order)
+    n = min(negatives, (3 * len(order)) // 4)
+    return order[:n], order[n:]
 
 
 def update(
@@ -147,10 +181,17 @@ def _flag_pos_weight(flags: NDArray[np.float32]) -> torch.Tensor:
     return torch.from_numpy(np.clip(neg / np.maximum(pos, 1.0), 1.0, 10.0).astype(np.float32))
 
 
-def calibrate(model: TriageModel, dev_rows: Sequence[dict[str, Any]]) -> None:
-    """Per-head temperatures (lowest dev log-loss) and per-flag thresholds (best dev F1)."""
+def calibrate(
+    model: TriageModel,
+    dev_rows: Sequence[dict[str, Any]],
+    ordinary: Sequence[str] = (),
+    max_false_alarm: float = 1.0,
+) -> dict[str, Any]:
+    """Per-head temperatures (lowest dev log-loss) and per-flag thresholds: the best dev F1 among
+    thresholds that raise the flag on at most ``max_false_alarm`` of the ``ordinary`` texts.
+    Returns, per flag, the threshold with its dev F1 and false-alarm rate."""
     if not dev_rows:
-        return
+        return {}
     data = Encoded.from_rows(list(dev_rows), model.config)
     logits = model.logits(data.texts)
     temperatures = np.linspace(0.5, 3.0, 26)
@@ -158,9 +199,19 @@ def calibrate(model: TriageModel, dev_rows: Sequence[dict[str, Any]]) -> None:
         model.config.temperatures[head] = float(
             min(temperatures, key=lambda t: _nll(logits[head] / t, data.targets[head]))
         )
-    probs = (1.0 / (1.0 + np.exp(-logits["flags"]))).astype(np.float32)
+    probs = _sigmoid(logits["flags"])
+    background = _sigmoid(model.logits(list(ordinary))["flags"]) if ordinary else None
+    chosen: dict[str, Any] = {}
     for j, flag in enumerate(model.config.flags):
-        model.config.flag_thresholds[flag] = best_threshold(probs[:, j], data.flags[:, j])
+        rates = None if background is None else background[:, j]
+        threshold, f1, far = best_threshold(probs[:, j], data.flags[:, j], rates, max_false_alarm)
+        model.config.flag_thresholds[flag] = threshold
+        chosen[flag] = {"threshold": threshold, "dev_f1": round(f1, 4), "false_alarm": far}
+    return chosen
+
+
+def _sigmoid(logits: NDArray[np.float32]) -> NDArray[np.float32]:
+    return (1.0 / (1.0 + np.exp(-logits))).astype(np.float32)
 
 
 def _nll(logits: NDArray[np.float32], target: NDArray[np.int64]) -> float:
@@ -169,18 +220,39 @@ def _nll(logits: NDArray[np.float32], target: NDArray[np.int64]) -> float:
     return float(-logp[np.arange(len(target)), target].mean())
 
 
-def best_threshold(probs: NDArray[np.float32], truth: NDArray[np.float32]) -> float:
-    """The threshold in 0.10…0.90 with the best F1; 0.5 when dev has no positives."""
+THRESHOLDS = np.round(
+    np.concatenate([np.arange(0.10, 0.90, 0.05), np.arange(0.90, 0.996, 0.01)]), 2
+)
+
+
+def best_threshold(
+    probs: NDArray[np.float32],
+    truth: NDArray[np.float32],
+    ordinary: NDArray[np.float32] | None = None,
+    max_false_alarm: float = 1.0,
+) -> tuple[float, float, float | None]:
+    """(threshold, dev F1, false-alarm rate on ``ordinary``): the best F1 on dev among the
+    thresholds whose false-alarm rate is within ``max_false_alarm`` (the lowest rate when none
+    is); 0.5 when dev has no positives and nothing else constrains it."""
+
+    def far(t: float) -> float | None:
+        return None if ordinary is None or not len(ordinary) else float((ordinary >= t).mean())
+
+    allowed = [t for t in THRESHOLDS if (far(t) or 0.0) <= max_false_alarm]
+    if not allowed:
+        allowed = [min(THRESHOLDS, key=lambda t: (far(t) or 0.0, -t))]
     if truth.sum() == 0:
-        return 0.5
-    best, best_f1 = 0.5, -1.0
-    for t in np.round(np.arange(0.10, 0.91, 0.05), 2):
+        t = 0.5 if 0.5 in allowed else allowed[0]
+        return float(t), 0.0, far(t)
+    best, best_f1 = float(allowed[0]), -1.0
+    for t in allowed:
         pred = probs >= t
         tp = float((pred & (truth == 1)).sum())
         f1 = 2 * tp / max(1.0, float(pred.sum() + truth.sum()))
         if f1 > best_f1 + 1e-9:
             best, best_f1 = float(t), f1
-    return best
+    rate = far(best)
+    return best, best_f1, None if rate is None else round(rate, 4)
 
 
 def save_trained(model: TriageModel, folder: Path, args: TrainingArgs, log: dict[str, Any]) -> Path:

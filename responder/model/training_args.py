@@ -25,6 +25,11 @@ class TrainingArgs:
     and keeps rare-word knowledge that a few thousand comments cannot improve."""
     label_smoothing: float = 0.05
     pooling: str = "mean_max"
+    ordinary_negatives: int = 2500
+    """Ordinary real texts (``data/real/ordinary.jsonl``, its train half) that join training as
+    flag negatives; the rest of that half calibrates the flag thresholds."""
+    max_false_alarm: float = 0.002
+    """Per flag, the most a threshold may raise it on ordinary text (0.2 %)."""
     max_train_examples: int | None = None
     """Train on a seeded subset (smoke tests, quick experiments)."""
 

@@ -11,6 +11,7 @@ from responder.errors import InputError, ResponderError
 from responder.names import label_name
 from responder.protocols import Classifier, HeadScores
 from responder.triage.detect import Detected, detect_languages, detect_register
+from responder.triage.evidence import flag_evidence
 from responder.triage.normalise import check_text
 
 LOW_CONFIDENCE = 0.5
@@ -24,13 +25,20 @@ class Scored:
 
 
 @dataclass(frozen=True)
+class Flag(Scored):
+    """A raised flag, with the words of the comment that triggered it."""
+
+    evidence: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
 class Triage:
     """What a comment is, how negative and how risky, each with its probability."""
 
     sentiment: Scored | None
     intent: Scored | None
     topic: Scored | None
-    flags: list[Scored]
+    flags: list[Flag]
     flag_probabilities: dict[str, float]
     language: Scored
     register: Scored
@@ -53,8 +61,14 @@ class Triage:
         return out
 
 
-def build_triage(scores: HeadScores | None, language: Detected, register: Detected) -> Triage:
-    """Combine model scores and detector output; non-Dutch text gets no Dutch labels."""
+def build_triage(
+    scores: HeadScores | None,
+    language: Detected,
+    register: Detected,
+    evidence: dict[str, list[str]] | None = None,
+) -> Triage:
+    """Combine model scores, detector output and the evidence of each raised flag; non-Dutch
+    text gets no Dutch labels."""
     lang = Scored(language.label, language.probability)
     reg = Scored(register.label, register.probability)
     if scores is None:
@@ -65,7 +79,8 @@ def build_triage(scores: HeadScores | None, language: Detected, register: Detect
         return Triage(None, None, None, [], {}, lang, reg, [], [note])
     heads = {head: Scored(*scores.top(head)) for head in ("sentiment", "intent", "topic")}
     low = [head for head, s in heads.items() if s.probability < LOW_CONFIDENCE]
-    flags = [Scored(f, round(scores.flags[f], 4)) for f in scores.raised_flags()]
+    evidence = evidence or {}
+    flags = [Flag(f, round(scores.flags[f], 4), evidence.get(f, [])) for f in scores.raised_flags()]
     flags.sort(key=lambda s: -s.probability)
     return Triage(
         sentiment=_round(heads["sentiment"]),
@@ -99,13 +114,16 @@ class TriageService:
         languages = detect_languages(clean)
         registers = [detect_register(t) for t in clean]
         dutch = [i for i, lang in enumerate(languages) if lang.label in ("nl", "und")]
-        predicted = self.classifier.predict([clean[i] for i in dutch], batch_size=batch_size)
+        dutch_texts = [clean[i] for i in dutch]
+        predicted = self.classifier.predict(dutch_texts, batch_size=batch_size)
+        why = flag_evidence(self.classifier, dutch_texts, predicted, batch_size)
         scores: list[HeadScores | None] = [None] * len(clean)
-        for i, s in zip(dutch, predicted, strict=True):
-            scores[i] = s
+        evidence: list[dict[str, list[str]]] = [{} for _ in clean]
+        for i, s, e in zip(dutch, predicted, why, strict=True):
+            scores[i], evidence[i] = s, e
         return [
-            build_triage(s, lang, reg)
-            for s, lang, reg in zip(scores, languages, registers, strict=True)
+            build_triage(s, lang, reg, e)
+            for s, lang, reg, e in zip(scores, languages, registers, evidence, strict=True)
         ]
 
     def triage_each(

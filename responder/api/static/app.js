@@ -495,6 +495,13 @@
                 el("strong", { text: scoredName("flags", f) }),
                 " ",
                 el("span", { class: "chip-pct", text: percent(f.probability) }),
+                Array.isArray(f.evidence) && f.evidence.length
+                  ? el("span", {
+                      class: "chip-why",
+                      title: "De woorden in de reactie die dit signaal gaven",
+                      text: " door " + f.evidence.map((w) => "“" + w + "”").join(", "),
+                    })
+                  : null,
               ),
             )
           : el("li", { class: "chip quiet", text: "Geen signalen (zoals juridische of mediadreiging)" }),

