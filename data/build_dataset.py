@@ -1,8 +1,11 @@
 """Merge the team's hand-written parts (data/raw/part-*.jsonl) into the fixed train/dev/test split.
 
 Steps: validate every row against the label scheme, drop exact and near duplicates (same text
-after lower-casing and stripping punctuation, or character-trigram Jaccard ≥ 0.8), then split
-70/15/15 stratified on intent × topic with a fixed seed. Writes data/comments/{train,dev,test}.jsonl
+after lower-casing and stripping punctuation, or character-trigram Jaccard ≥ 0.8; the two members
+of a contrast pair, which differ by design in a few words, are not each other's duplicates), then
+split. A row that was already in a split stays there (so a model trained on an earlier build is
+never tested on its own training rows); new rows are split 70/15/15 stratified on intent × topic
+with a fixed seed, both members of a contrast pair in the same split. Writes data/comments/{train,dev,test}.jsonl
 data/comments/stats.json and DATASHEET.md (from DATASHEET.template.md, with this build's counts).
 
 Run: python data/build_dataset.py
@@ -80,7 +83,10 @@ def main() -> None:
         for t in g:
             candidates.update(index[t])
         duplicate = False
+        pair = unique[i].get("pair")
         for j in candidates:
+            if pair and unique[j].get("pair") == pair:
+                continue
             inter = len(g & grams[j])
             if inter and inter / len(g | grams[j]) >= NEAR_DUPLICATE:
                 duplicate = True
@@ -94,21 +100,38 @@ def main() -> None:
     data = [unique[i] for i in kept]
 
     rng = random.Random(SEED)
-    strata: dict[tuple[str, str], list[dict]] = defaultdict(list)
-    for row in data:
-        strata[(row["intent"], row["topic"])].append(row)
+    out = ROOT / "comments"
+    before: dict[str, str] = {}
+    for name in SPLIT:
+        path = out / f"{name}.jsonl"
+        if path.is_file():
+            for line in path.read_text(encoding="utf-8").splitlines():
+                if line.strip():
+                    before[json.loads(line)["id"]] = name
     splits: dict[str, list[dict]] = {name: [] for name in SPLIT}
+    groups: dict[str, list[dict]] = defaultdict(list)
+    for row in data:
+        if row["id"] in before:
+            splits[before[row["id"]]].append(row)
+        else:
+            groups[row.get("pair") or row["id"]].append(row)
+    strata: dict[tuple[str, str], list[list[dict]]] = defaultdict(list)
+    for gid in sorted(groups):
+        first = groups[gid][0]
+        strata[(first["intent"], first["topic"])].append(groups[gid])
     for stratum in sorted(strata):
         members = strata[stratum]
         rng.shuffle(members)
         n = len(members)
         n_test = round(n * SPLIT["test"])
         n_dev = round(n * SPLIT["dev"])
-        splits["test"] += members[:n_test]
-        splits["dev"] += members[n_test : n_test + n_dev]
-        splits["train"] += members[n_test + n_dev :]
+        for name, part in (
+            ("test", members[:n_test]),
+            ("dev", members[n_test : n_test + n_dev]),
+            ("train", members[n_test + n_dev :]),
+        ):
+            splits[name] += [row for group in part for row in group]
 
-    out = ROOT / "comments"
     out.mkdir(exist_ok=True)
     for name, members in splits.items():
         rng.shuffle(members)
@@ -125,6 +148,8 @@ def main() -> None:
             "flags": dict(Counter(f for r in members for f in r["flags"]).most_common()),
             "no_flags": sum(not r["flags"] for r in members),
             "platform": dict(Counter(r["platform"] for r in members).most_common()),
+            "style": dict(Counter(t for r in members for t in r.get("style", [])).most_common()),
+            "contrast_pairs": len({r["pair"] for r in members if r.get("pair")}),
         }
 
     lengths = sorted(len(r["text"]) for r in data)
