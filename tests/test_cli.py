@@ -242,3 +242,48 @@ def test_triage_and_suggest_are_audited_like_the_api(tiny_model: Path, tmp_path:
     with sqlite3.connect(tmp_path / "audit.db") as db:
         rows = db.execute("SELECT endpoint, comment FROM audit ORDER BY id").fetchall()
     assert rows == [("triage", None), ("suggest", None)]  # no comment text by default
+
+
+def test_eval_on_real_text_beside_the_lexicon(
+    tiny_model: Path, tiny_data: Path, tmp_path: Path
+) -> None:
+    real = tmp_path / "real"
+    real.mkdir()
+    rows = {
+        "ordinary.jsonl": [
+            {
+                "text": "De gemeenteraad vergadert donderdag over de nieuwe begroting.",
+                "split": "eval",
+                "genre": "news",
+            },
+            {"text": "Heb je de tafel al gedekt?", "split": "eval", "genre": "everyday"},
+            {"text": "Deze zin is voor training.", "split": "train", "genre": "everyday"},
+        ],
+        "sentiment-test.jsonl": [
+            {"text": "Wat een geweldige film, echt genoten!", "sentiment": "positive"},
+            {"text": "Slecht, saai en veel te lang.", "sentiment": "negative"},
+        ],
+        "abuse-test.jsonl": [
+            {"text": "Stelletje idioten daar", "abuse": True},
+            {"text": "Fijne dag allemaal", "abuse": False},
+        ],
+    }
+    for name, items in rows.items():
+        (real / name).write_text("".join(json.dumps(r) + "\n" for r in items), encoding="utf-8")
+    result = run("eval", "--model", str(tiny_model), "--data", str(tiny_data), "--real", str(real))
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "| sentiment-test (n=2) | sentiment macro-F1 |" in out
+    assert "| abuse-test (n=2) | abuse macro-F1 |" in out
+    assert "| ordinary (n=2) | share with a P1 flag |" in out  # the eval half only
+    assert "| ordinary/news (n=1) |" in out
+    missing = run(
+        "eval",
+        "--model",
+        str(tiny_model),
+        "--data",
+        str(tiny_data),
+        "--real",
+        str(tmp_path / "nope"),
+    )
+    assert_clean_failure(missing, 2, "Geen map met echte teksten")

@@ -120,7 +120,16 @@ def train(
     default=None,
     help="Map voor metrics.json en eval_report.md (standaard: alleen afdrukken).",
 )
-def evaluate_cmd(model: Path | None, data: Path, split: str, output: Path | None) -> None:
+@click.option(
+    "--real",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Ook op echte Nederlandse teksten van anderen (bijv. data/real): sentiment naast het "
+    "lexicon, misbruik, vals alarm op gewone teksten, en de recall van de vlaggen.",
+)
+def evaluate_cmd(
+    model: Path | None, data: Path, split: str, output: Path | None, real: Path | None
+) -> None:
     """Evalueer het model per klasse, met de baselines (meest voorkomende klasse, textblob-nl)."""
     from responder.model.building import evaluate
     from responder.model.evaluation import (
@@ -132,13 +141,21 @@ def evaluate_cmd(model: Path | None, data: Path, split: str, output: Path | None
     from responder.model.modeling import load_model
 
     settings = Settings()
-    metrics = evaluate(
-        load_model(model or settings.triage_model_path, settings.threads), data, split
-    )
+    the_model = load_model(model or settings.triage_model_path, settings.threads)
+    metrics = evaluate(the_model, data, split)
     click.echo(f"# {split}: {metrics['examples']} reacties\n\n{summary_table(metrics)}")
     for head, head_report in metrics["model"].items():
         click.echo(
             f"\n## {head}\n\n{per_class_table(head_report)}\n\n{confusion_table(head_report)}"
+        )
+    if real is not None:
+        from responder.model.data import load_comments, split_path
+        from responder.model.real_text import evaluate_real, real_text_table
+
+        rows = list(load_comments(split_path(data, split)))
+        metrics["real_text"] = evaluate_real(the_model, real, rows)
+        click.echo(
+            f"\n## Echte teksten ({real})\n\n" + real_text_table({"model": metrics["real_text"]})
         )
     if output:
         json_path, md_path = write_report(metrics, output)
