@@ -6,10 +6,8 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from contextlib import AbstractContextManager
 from dataclasses import dataclass, replace
 from pathlib import Path
-from types import TracebackType
 from typing import Any
 
 from responder.advice.plan import CommentContext, Plan, plan
@@ -104,7 +102,7 @@ def load_classifier(
     return model
 
 
-class Assistant(AbstractContextManager["Assistant"]):
+class Assistant:
     """Triage a comment, apply the playbook, suggest replies, and keep the audit log."""
 
     def __init__(
@@ -276,15 +274,8 @@ class Assistant(AbstractContextManager["Assistant"]):
         return rid
 
     def close(self) -> None:
-        """Stop worker processes (if any); the storage belongs to whoever made it."""
+        """Stop worker processes (if any; ``with contextlib.closing(assistant)``); the storage
+        belongs to whoever made it."""
         close = getattr(self.triage_service.classifier, "close", None)
         if callable(close):
             close()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()

@@ -243,6 +243,14 @@ class Step(_Model):
     why: str
 
 
+def one_of(value: str, allowed: Iterable[str], what: str) -> str:
+    """``value`` when it is one of ``allowed``, else an error that lists the choices."""
+    choices = list(allowed)
+    if value not in choices:
+        raise ValueError(f"onbekende {what} {value!r}; kies uit {', '.join(choices)}")
+    return value
+
+
 class Reply(_Model):
     strategy: str
     serves: int = Field(ge=1)
@@ -255,9 +263,7 @@ class Reply(_Model):
     @field_validator("strategy")
     @classmethod
     def _strategy(cls, v: str) -> str:
-        if v not in STRATEGIES:
-            raise ValueError(f"onbekende strategie {v!r}; kies uit {', '.join(STRATEGIES)}")
-        return v
+        return one_of(v, STRATEGIES, "strategie")
 
     def forms(self) -> list[Variants]:
         return [self.text] if self.short is None else [self.text, self.short]
@@ -278,9 +284,7 @@ class Situation(_Model):
     @field_validator("priority")
     @classmethod
     def _priority(cls, v: str) -> str:
-        if v not in PRIORITIES:
-            raise ValueError(f"onbekende prioriteit {v!r}; kies uit {', '.join(PRIORITIES)}")
-        return v
+        return one_of(v, PRIORITIES, "prioriteit")
 
     @model_validator(mode="after")
     def _replies(self) -> Situation:

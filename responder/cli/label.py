@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from contextlib import closing
 from pathlib import Path
 
 import click
@@ -103,7 +104,7 @@ def label(
     )
     job = LabelJob.prepare(source, output, options, say)
     n_workers = workers or settings.label_workers
-    with load_assistant(model_path, batch=True, workers=n_workers) as assistant:
+    with closing(load_assistant(model_path, batch=True, workers=n_workers)) as assistant:
         bar = Progress(job.pending, "Labelen", unit="rij")
 
         def advance(n: int) -> None:
