@@ -14,6 +14,7 @@ Run: python data/build_dataset.py
 from __future__ import annotations
 
 import json
+import math
 import random
 import re
 import sys
@@ -73,19 +74,26 @@ def main() -> None:
         exact_seen.add(k)
         unique.append(row)
 
-    # Near duplicates: compare only texts of similar length that share a rare-ish trigram.
+    # Near duplicates, exactly but fast (prefix filtering): order each text's trigrams from rare
+    # to common; two sets with Jaccard >= t share a trigram among the first |x| - ceil(t|x|) + 1
+    # of either, so only texts that share such a prefix trigram are compared.
     grams = [trigrams(r["text"]) for r in unique]
+    frequency = Counter(t for g in grams for t in g)
     index: dict[str, list[int]] = defaultdict(list)
     kept: list[int] = []
     near = 0
     for i, g in enumerate(grams):
+        ordered = sorted(g, key=lambda t: (frequency[t], t))
+        prefix = ordered[: len(g) - math.ceil(NEAR_DUPLICATE * len(g)) + 1]
         candidates: set[int] = set()
-        for t in g:
+        for t in prefix:
             candidates.update(index[t])
         duplicate = False
         pair = unique[i].get("pair")
         for j in candidates:
             if pair and unique[j].get("pair") == pair:
+                continue
+            if not NEAR_DUPLICATE * len(g) <= len(grams[j]) <= len(g) / NEAR_DUPLICATE:
                 continue
             inter = len(g & grams[j])
             if inter and inter / len(g | grams[j]) >= NEAR_DUPLICATE:
@@ -95,7 +103,7 @@ def main() -> None:
             near += 1
             continue
         kept.append(i)
-        for t in g:
+        for t in prefix:
             index[t].append(i)
     data = [unique[i] for i in kept]
 
