@@ -182,11 +182,24 @@ def main() -> None:
     )
     print(json.dumps({k: stats[k] for k in list(stats)[:7]}, indent=2))
     print(json.dumps(stats["all"], indent=2, ensure_ascii=False))
+    write_datasheet(stats)
 
 
 def table(name: str, counts: dict) -> str:
     rows = "\n".join(f"| `{k}` | {v} |" for k, v in counts.items())
     return f"| {name} | count |\n|---|---|\n{rows}"
+
+
+def agreement_table() -> str:
+    """Cohen's κ per head and flag from annotation/agreement.json (data/agreement.py)."""
+    path = ROOT / "annotation" / "agreement.json"
+    if not path.is_file():
+        return "  (no second annotation yet)"
+    a = json.loads(path.read_text(encoding="utf-8"))
+    rows = "\n".join(
+        f"  | {name} | {r['kappa']:.2f} | {r['agreement']:.1%} |" for name, r in a["heads"].items()
+    )
+    return f"  | label ({a['comments']} comments) | Cohen's κ | raw agreement |\n  |---|---|---|\n{rows}"
 
 
 def write_datasheet(s: dict) -> None:
@@ -213,6 +226,9 @@ def write_datasheet(s: dict) -> None:
         "flags": table("flag", a["flags"]),
         "no_flags": a["no_flags"],
         "platform": table("platform", a["platform"]),
+        "style": table("style tag", a["style"]),
+        "pairs": a["contrast_pairs"],
+        "agreement": agreement_table(),
         "facebook": a["platform"].get("facebook", 0),
     }
     (ROOT / "DATASHEET.md").write_text(text.format(**values), encoding="utf-8")
