@@ -10,8 +10,8 @@ import torch
 from conftest import make_rows
 
 from responder.errors import InputError
-from responder.model.distil import DistilArgs, choose_layers, distil, encoder_layers, keep_layers
-from responder.model.modeling import TriageModel
+from responder.model.distil import DistilArgs, choose_layers, distil, keep_layers
+from responder.model.modeling import TriageModel, encoder_layers
 
 TEXTS = [str(r["text"]) for r in make_rows(48)]
 

@@ -31,7 +31,7 @@ from numpy.typing import NDArray
 from torch import nn
 
 from responder.errors import InputError
-from responder.model.modeling import TriageModel
+from responder.model.modeling import TriageModel, encoder_layers
 from responder.model.trainer import batches, seed_everything, update
 
 Progress = Callable[[int, int, float], None]
@@ -68,13 +68,6 @@ class DistilLog:
             "epochs": self.epochs,
             "seconds": round(self.seconds, 1),
         }
-
-
-def encoder_layers(model: TriageModel) -> nn.ModuleList:
-    layers = getattr(getattr(model.encoder, "encoder", None), "layer", None)
-    if not isinstance(layers, nn.ModuleList):
-        raise InputError("Dit model heeft geen BERT-achtige encoder; lagen weglaten kan niet.")
-    return layers
 
 
 def keep_layers(model: TriageModel, keep: Sequence[int]) -> TriageModel:

@@ -109,6 +109,14 @@ def load_encoder(name_or_path: str | Path, weights: bool = True) -> tuple[Any, A
     return encoder, tokenizer
 
 
+def encoder_layers(model: TriageModel) -> nn.ModuleList:
+    """The transformer layers of a BERT-like encoder, lowest first."""
+    layers = getattr(getattr(model.encoder, "encoder", None), "layer", None)
+    if not isinstance(layers, nn.ModuleList):
+        raise ModelLoadError("Dit model heeft geen BERT-achtige encoder met losse lagen.")
+    return layers
+
+
 class TriageModel(nn.Module):
     """Shared encoder with four heads; mean pooling over tokens as E5 was trained."""
 

@@ -163,7 +163,8 @@ def optimise_model(
     model = TriageModel.from_pretrained(source, precision="none")
     distilled: dict[str, Any] | None = None
     if distillation is not None:
-        from responder.model.distil import distil, encoder_layers
+        from responder.model.distil import distil
+        from responder.model.modeling import encoder_layers
 
         if distillation.args.layers < len(encoder_layers(model)):
             model, log = distil(

@@ -21,7 +21,7 @@ import torch
 from numpy.typing import NDArray
 from torch import nn
 
-from responder.model.modeling import TriageConfig, TriageModel
+from responder.model.modeling import TriageConfig, TriageModel, encoder_layers
 from responder.model.training_args import TrainingArgs
 
 UNLABELLED = -100
@@ -96,6 +96,9 @@ def train(
     data = Encoded.from_rows(rows, config)
     if args.freeze_embeddings:
         model.encoder.get_input_embeddings().weight.requires_grad_(False)
+    if args.freeze_layers:
+        for layer in encoder_layers(model)[: args.freeze_layers]:
+            layer.requires_grad_(False)
 
     head_params = list(model.heads.parameters())
     encoder_params = [p for p in model.encoder.parameters() if p.requires_grad]

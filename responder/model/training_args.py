@@ -23,6 +23,9 @@ class TrainingArgs:
     freeze_embeddings: bool = True
     """The 250k-row word embedding is 80% of the weights; freezing it makes CPU training fast
     and keeps rare-word knowledge that a few thousand comments cannot improve."""
+    freeze_layers: int = 0
+    """The lowest encoder layers kept as pre-trained (no gradients): cheaper steps, and the
+    general Dutch the base model learnt from real text stays as it was."""
     label_smoothing: float = 0.05
     pooling: str = "mean_max"
     ordinary_negatives: int = 2500
