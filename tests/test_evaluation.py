@@ -58,3 +58,11 @@ def test_thresholds_respect_the_false_alarm_rate_on_ordinary_text() -> None:
     assert far is not None and far <= 0.02 and f1 == pytest.approx(2 / 3)
     impossible = best_threshold(probs, truth, np.full(10, 0.999, np.float32), 0.0)
     assert impossible[0] == 0.99  # nothing meets the cap: the strictest threshold
+
+
+def test_a_larger_beta_picks_a_threshold_with_more_recall() -> None:
+    probs = np.array([0.92, 0.81, 0.27, 0.52, 0.47, 0.42, 0.17], dtype=np.float32)
+    truth = np.array([1, 1, 1, 0, 0, 0, 0], dtype=np.float32)
+    precise = best_threshold(probs, truth)[0]
+    recalling = best_threshold(probs, truth, beta=3.0)[0]
+    assert recalling < precise and (probs[truth == 1] >= recalling).all()

@@ -64,11 +64,14 @@ def test_training_is_deterministic_for_a_seed(tiny_base: Path, tiny_data: Path) 
     from responder.model.trainer import train
 
     rows = list(load_comments(tiny_data / "train.jsonl"))[:24]
-    args = TrainingArgs(base_model=str(tiny_base), epochs=1, batch_size=8, seed=7)
+    args = TrainingArgs(base_model=str(tiny_base), epochs=1, batch_size=8, seed=7, freeze_layers=0)
     first, _ = train(args, rows, [], tiny_base)
     second, _ = train(args, rows, [], tiny_base)
     third, _ = train(
-        TrainingArgs(base_model=str(tiny_base), epochs=1, batch_size=8, seed=8), rows, [], tiny_base
+        TrainingArgs(base_model=str(tiny_base), epochs=1, batch_size=8, seed=8, freeze_layers=0),
+        rows,
+        [],
+        tiny_base,
     )
     a, b, c = (m.predict_proba(TEXTS)["intent"] for m in (first, second, third))
     np.testing.assert_array_equal(a, b)

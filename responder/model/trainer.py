@@ -148,7 +148,9 @@ def train(
         log["epochs"].append({"epoch": epoch + 1, "loss": round(float(np.mean(losses)), 4)})
     log["train_seconds"] = round(time.monotonic() - started, 1)
     model.eval()
-    log["thresholds"] = calibrate(model, dev_rows, calibration, args.max_false_alarm)
+    log["thresholds"] = calibrate(
+        model, dev_rows, calibration, args.max_false_alarm, args.flag_beta
+    )
     return model, log
 
 
@@ -189,6 +191,7 @@ def calibrate(
     dev_rows: Sequence[dict[str, Any]],
     ordinary: Sequence[str] = (),
     max_false_alarm: float = 1.0,
+    beta: float = 1.0,
 ) -> dict[str, Any]:
     """Per-head temperatures (lowest dev log-loss) and per-flag thresholds: the best dev F1 among
     thresholds that raise the flag on at most ``max_false_alarm`` of the ``ordinary`` texts.
@@ -207,9 +210,11 @@ def calibrate(
     chosen: dict[str, Any] = {}
     for j, flag in enumerate(model.config.flags):
         rates = None if background is None else background[:, j]
-        threshold, f1, far = best_threshold(probs[:, j], data.flags[:, j], rates, max_false_alarm)
+        threshold, score, far = best_threshold(
+            probs[:, j], data.flags[:, j], rates, max_false_alarm, beta
+        )
         model.config.flag_thresholds[flag] = threshold
-        chosen[flag] = {"threshold": threshold, "dev_f1": round(f1, 4), "false_alarm": far}
+        chosen[flag] = {"threshold": threshold, "dev_f_beta": round(score, 4), "false_alarm": far}
     return chosen
 
 
@@ -233,10 +238,12 @@ def best_threshold(
     truth: NDArray[np.float32],
     ordinary: NDArray[np.float32] | None = None,
     max_false_alarm: float = 1.0,
+    beta: float = 1.0,
 ) -> tuple[float, float, float | None]:
-    """(threshold, dev F1, false-alarm rate on ``ordinary``): the best F1 on dev among the
-    thresholds whose false-alarm rate is within ``max_false_alarm`` (the lowest rate when none
-    is); 0.5 when dev has no positives and nothing else constrains it."""
+    """(threshold, dev F-beta, false-alarm rate on ``ordinary``): the best F-beta on dev among
+    the thresholds whose false-alarm rate is within ``max_false_alarm`` (the lowest rate when
+    none is); 0.5 when dev has no positives and nothing else constrains it. ``beta`` > 1 weighs
+    recall more: a missed threat costs more than a second look at a false one."""
 
     def far(t: float) -> float | None:
         return None if ordinary is None or not len(ordinary) else float((ordinary >= t).mean())
@@ -251,7 +258,8 @@ def best_threshold(
     for t in allowed:
         pred = probs >= t
         tp = float((pred & (truth == 1)).sum())
-        f1 = 2 * tp / max(1.0, float(pred.sum() + truth.sum()))
+        b2 = beta * beta
+        f1 = (1 + b2) * tp / max(1.0, float(pred.sum() + b2 * truth.sum()))
         if f1 > best_f1 + 1e-9:
             best, best_f1 = float(t), f1
     rate = far(best)
