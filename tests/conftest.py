@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import ExitStack
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -18,6 +20,18 @@ from responder.labels import FLAGS, INTENTS, SENTIMENTS, TOPICS
 from responder.protocols import HeadScores
 
 ROOT = Path(__file__).resolve().parents[1]
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Keep the markers honest: a test that starts a real server must say so (``server``), so
+    that ``-m "not server"`` really runs without one."""
+    for item in items:
+        fixtures = getattr(item, "fixturenames", ())
+        if "fake_api" in fixtures and item.get_closest_marker("server") is None:
+            raise pytest.UsageError(
+                f"{item.nodeid} uses fake_api (a real uvicorn server): mark it "
+                "@pytest.mark.server, or use fake_client (in process)"
+            )
 
 
 @pytest.fixture(scope="session")
@@ -61,7 +75,7 @@ def make_rows(n: int) -> list[dict[str, object]]:
             ["churn_threat", "media_threat"],
         ),
     ]
-    rows = []
+    rows: list[dict[str, object]] = []
     for i in range(n):
         text, s, it, t, f = templates[i % len(templates)]
         rows.append({"text": f"{text} {i}", "sentiment": s, "intent": it, "topic": t, "flags": f})
@@ -93,6 +107,7 @@ def tiny_model(tiny_base: Path, tiny_data: Path, tmp_path_factory: pytest.TempPa
         learning_rate=2e-3,
         head_learning_rate=1e-2,
         freeze_embeddings=False,
+        freeze_layers=0,
     )
     train_and_save(args, tiny_data, out, Settings(), lambda _m: None)
     return out
@@ -139,30 +154,54 @@ def fake_classifier() -> FakeClassifier:
     return FakeClassifier()
 
 
-@pytest.fixture
-def fake_api(tmp_path: Path):  # type: ignore[no-untyped-def]
-    """A real uvicorn server on loopback serving the API over the fake classifier.
-
-    Yields a factory: ``fake_api(**settings)`` → base URL (each call its own server and database).
-    """
-    from contextlib import ExitStack
-
-    from live_server import live_server
-
+def fake_app(db: Path, listen_host: str = "127.0.0.1", **overrides: object) -> Any:
+    """The API over the fake classifier and the default playbook, auditing into ``db``."""
     from responder.advice.playbook import load_playbook
     from responder.api import create_app
     from responder.assistant import Assistant
     from responder.config import Settings
     from responder.triage.service import TriageService
 
+    settings = Settings(database_url=f"sqlite:///{db}", **overrides)  # type: ignore[arg-type]
+    assistant = Assistant(TriageService(FakeClassifier(), settings), load_playbook())
+    return create_app(settings, assistant, listen_host=listen_host)
+
+
+@pytest.fixture
+def fake_client(tmp_path: Path) -> Iterator[Callable[..., Any]]:
+    """The API over the fake classifier, in process (no socket, no server thread).
+
+    Yields a factory: ``fake_client(**settings)`` → a ``fastapi.testclient.TestClient`` with the
+    app's lifespan entered (each call its own app and database, ``tmp_path/api-<n>.db``).
+    """
+    from fastapi.testclient import TestClient
+
+    with ExitStack() as stack:
+        started: list[TestClient] = []
+
+        def start(listen_host: str = "127.0.0.1", **overrides: object) -> TestClient:
+            app = fake_app(tmp_path / f"api-{len(started)}.db", listen_host, **overrides)
+            client = stack.enter_context(TestClient(app))
+            started.append(client)
+            return client
+
+        yield start
+
+
+@pytest.fixture
+def fake_api(tmp_path: Path) -> Iterator[Callable[..., str]]:
+    """A real uvicorn server on loopback serving the API over the fake classifier (tests that use
+    it carry the ``server`` marker; prefer ``fake_client`` where a socket adds nothing).
+
+    Yields a factory: ``fake_api(**settings)`` → base URL (each call its own server and database).
+    """
+    from live_server import live_server
+
     with ExitStack() as stack:
         started: list[str] = []
 
         def start(listen_host: str = "127.0.0.1", **overrides: object) -> str:
-            db = tmp_path / f"api-{len(started)}.db"
-            settings = Settings(database_url=f"sqlite:///{db}", **overrides)  # type: ignore[arg-type]
-            assistant = Assistant(TriageService(FakeClassifier(), settings), load_playbook())
-            app = create_app(settings, assistant, listen_host=listen_host)
+            app = fake_app(tmp_path / f"api-{len(started)}.db", listen_host, **overrides)
             url: str = stack.enter_context(live_server(app))
             started.append(url)
             return url

@@ -1,5 +1,7 @@
-"""The HTTP API against a real uvicorn server on loopback: every endpoint, auth, CORS, limits,
-bad input (never a 500), concurrency, and a bounded load check."""
+"""The HTTP API: every endpoint, auth, limits, bad input (never a 500) and feedback in process
+(FastAPI's TestClient over the ASGI app, lifespan entered); a real uvicorn server on loopback
+(``server`` marker) for one request per endpoint over a socket, CORS, concurrency, a bounded
+load check and the ``responder serve`` / ``responder keys`` commands."""
 
 from __future__ import annotations
 
@@ -8,20 +10,35 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any, Protocol
 
 import httpx
 import pytest
+from fastapi.testclient import TestClient
 from live_server import free_port
 
 from responder.storage import Storage
 
 Start = Callable[..., str]
+Client = Callable[..., TestClient]
 
 
-def error_of(r: httpx.Response, status: int, code: str) -> str:
+class Reply(Protocol):
+    """An HTTP response: httpx's over a socket, or the TestClient's in process."""
+
+    @property
+    def status_code(self) -> int: ...
+
+    @property
+    def text(self) -> str: ...
+
+    def json(self, **kwargs: Any) -> Any: ...
+
+
+def error_of(r: Reply, status: int, code: str) -> str:
     assert r.status_code == status, r.text
     body = r.json()
     assert set(body) == {"error"} and body["error"]["code"] == code, body
@@ -30,10 +47,13 @@ def error_of(r: httpx.Response, status: int, code: str) -> str:
     return message
 
 
-def test_suggest_triage_plan_and_suggestions(fake_api: Start) -> None:
-    url = fake_api()
-    r = httpx.post(
-        f"{url}/v1/suggest",
+# --- in process: the ASGI app through TestClient ------------------------------------------------
+
+
+def test_suggest_triage_plan_and_suggestions(fake_client: Client) -> None:
+    client = fake_client()
+    r = client.post(
+        "/v1/suggest",
         json={
             "text": "Kun je kijken waar mijn pakket blijft? Ik wacht al weken, ik ga naar de advocaat.",
             "channel": "x",
@@ -59,40 +79,40 @@ def test_suggest_triage_plan_and_suggestions(fake_api: Start) -> None:
     assert any(s["text"].startswith("Hoi Noor!") for s in suggestions)
 
 
-def test_triage_label_playbook_health(fake_api: Start) -> None:
-    url = fake_api()
-    r = httpx.post(f"{url}/v1/triage", json={"text": "Top service, bedankt!"})
+def test_triage_label_playbook_health(fake_client: Client) -> None:
+    client = fake_client()
+    r = client.post("/v1/triage", json={"text": "Top service, bedankt!"})
     assert r.status_code == 200 and r.json()["triage"]["sentiment"]["label"] == "positive"
     items = [{"id": "a", "text": "Pakket niet geleverd"}, {"text": "  "}, {"id": 7, "text": "Top!"}]
-    r = httpx.post(f"{url}/v1/label", json={"items": items})
+    r = client.post("/v1/label", json={"items": items})
     body = r.json()
     assert r.status_code == 200 and body["labelled"] == 2 and body["errors"] == 1
     assert [it["index"] for it in body["items"]] == [0, 1, 2]
     assert [it["id"] for it in body["items"]] == ["a", None, 7]
     assert body["items"][1]["triage"] is None and "leeg" in body["items"][1]["error"]
-    pb = httpx.get(f"{url}/v1/playbook").json()
+    pb = client.get("/v1/playbook").json()
     assert pb["version"] and {c["id"] for c in pb["channels"]} >= {"x", "facebook", "tiktok"}
     assert pb["max_text_chars"] == 5000 and pb["timezone"] == "Europe/Amsterdam"
-    assert httpx.get(f"{url}/healthz").json() == {"status": "ok"}
-    ready = httpx.get(f"{url}/readyz").json()
+    assert client.get("/healthz").json() == {"status": "ok"}
+    ready = client.get("/readyz").json()
     assert ready["status"] == "ready" and ready["auth_required"] is False
-    docs = httpx.get(f"{url}/openapi.json").json()
+    docs = client.get("/openapi.json").json()
     names = set(docs["components"]["schemas"])
     assert {"SuggestRequest", "SuggestPublic", "ErrorPublic", "FeedbackRequest"} <= names
-    assert httpx.get(f"{url}/docs").status_code == 200
-    page = httpx.get(f"{url}/")
+    assert client.get("/docs").status_code == 200
+    page = client.get("/")
     assert page.status_code == 200 and "text/html" in page.headers["content-type"]
 
 
-def test_feedback_is_stored_and_checked(fake_api: Start, tmp_path: Path) -> None:
-    url = fake_api(audit_text=True)
-    rid = httpx.post(f"{url}/v1/suggest", json={"text": "Mijn pakket is niet geleverd."}).json()[
+def test_feedback_is_stored_and_checked(fake_client: Client, tmp_path: Path) -> None:
+    client = fake_client(audit_text=True)
+    rid = client.post("/v1/suggest", json={"text": "Mijn pakket is niet geleverd."}).json()[
         "request_id"
     ]
-    used = httpx.post(f"{url}/v1/feedback", json={"request_id": rid, "action": "used", "rank": 1})
+    used = client.post("/v1/feedback", json={"request_id": rid, "action": "used", "rank": 1})
     assert used.status_code == 201 and used.json()["action"] == "used"
-    edited = httpx.post(
-        f"{url}/v1/feedback",
+    edited = client.post(
+        "/v1/feedback",
         json={
             "request_id": rid,
             "action": "edited",
@@ -101,30 +121,30 @@ def test_feedback_is_stored_and_checked(fake_api: Start, tmp_path: Path) -> None
         },
     )
     assert edited.status_code == 201
-    rejected = httpx.post(f"{url}/v1/feedback", json={"request_id": rid, "action": "rejected"})
+    rejected = client.post("/v1/feedback", json={"request_id": rid, "action": "rejected"})
     assert rejected.status_code == 201
     error_of(
-        httpx.post(f"{url}/v1/feedback", json={"request_id": "0" * 32, "action": "rejected"}),
+        client.post("/v1/feedback", json={"request_id": "0" * 32, "action": "rejected"}),
         404,
         "unknown_request",
     )
     error_of(
-        httpx.post(f"{url}/v1/feedback", json={"request_id": rid, "action": "used"}),
+        client.post("/v1/feedback", json={"request_id": rid, "action": "used"}),
         422,
         "validation_error",
     )
     error_of(
-        httpx.post(f"{url}/v1/feedback", json={"request_id": rid, "action": "used", "rank": 9}),
+        client.post("/v1/feedback", json={"request_id": rid, "action": "used", "rank": 9}),
         422,
         "validation_error",
     )
     error_of(
-        httpx.post(f"{url}/v1/feedback", json={"request_id": rid, "action": "edited", "rank": 1}),
+        client.post("/v1/feedback", json={"request_id": rid, "action": "edited", "rank": 1}),
         422,
         "validation_error",
     )
     error_of(
-        httpx.post(f"{url}/v1/feedback", json={"request_id": rid, "action": "liked", "rank": 1}),
+        client.post("/v1/feedback", json={"request_id": rid, "action": "liked", "rank": 1}),
         422,
         "validation_error",
     )
@@ -137,11 +157,11 @@ def test_feedback_is_stored_and_checked(fake_api: Start, tmp_path: Path) -> None
     assert entry is not None and entry["plan"]["situation"] and entry["suggestions"]
 
 
-def test_no_comment_text_in_the_audit_log_by_default(fake_api: Start, tmp_path: Path) -> None:
-    url = fake_api()
+def test_no_comment_text_in_the_audit_log_by_default(fake_client: Client, tmp_path: Path) -> None:
+    client = fake_client()
     text = "Mijn pakket met ordernummer 12345678 is niet geleverd."
-    rid = httpx.post(f"{url}/v1/suggest", json={"text": text}).json()["request_id"]
-    httpx.post(f"{url}/v1/triage", json={"text": text})
+    rid = client.post("/v1/suggest", json={"text": text}).json()["request_id"]
+    client.post("/v1/triage", json={"text": text})
     db_file = tmp_path / "api-0.db"
     entry = Storage(f"sqlite:///{db_file}").audit_entry(rid)
     assert entry is not None and entry["comment"] is None and entry["triage"]["intent"]
@@ -149,68 +169,43 @@ def test_no_comment_text_in_the_audit_log_by_default(fake_api: Start, tmp_path: 
     assert b"12345678" not in raw
 
 
-def test_keys_required_beyond_loopback_and_when_asked(fake_api: Start, tmp_path: Path) -> None:
-    url = fake_api(listen_host="0.0.0.0")  # as if listening on all interfaces
-    assert httpx.get(f"{url}/readyz").json()["auth_required"] is True
+def test_keys_required_beyond_loopback_and_when_asked(fake_client: Client, tmp_path: Path) -> None:
+    client = fake_client(listen_host="0.0.0.0")  # as if listening on all interfaces
+    assert client.get("/readyz").json()["auth_required"] is True
     text = {"text": "Waar blijft mijn pakket?"}
-    error_of(httpx.post(f"{url}/v1/triage", json=text), 401, "missing_api_key")
+    error_of(client.post("/v1/triage", json=text), 401, "missing_api_key")
     error_of(
-        httpx.post(f"{url}/v1/triage", json=text, headers={"Authorization": "Bearer rsp_fout"}),
+        client.post("/v1/triage", json=text, headers={"Authorization": "Bearer rsp_fout"}),
         401,
         "invalid_api_key",
     )
     db = Storage(f"sqlite:///{tmp_path / 'api-0.db'}")
     key, secret = db.create_key("test")
     assert (
-        httpx.post(
-            f"{url}/v1/triage", json=text, headers={"Authorization": f"Bearer {secret}"}
+        client.post(
+            "/v1/triage", json=text, headers={"Authorization": f"Bearer {secret}"}
         ).status_code
         == 200
     )
-    assert (
-        httpx.post(f"{url}/v1/triage", json=text, headers={"X-API-Key": secret}).status_code == 200
-    )
-    assert httpx.get(f"{url}/healthz").status_code == 200  # probes need no key
+    assert client.post("/v1/triage", json=text, headers={"X-API-Key": secret}).status_code == 200
+    assert client.get("/healthz").status_code == 200  # probes need no key
     db.revoke_key(key.id)
     error_of(
-        httpx.post(f"{url}/v1/triage", json=text, headers={"Authorization": f"Bearer {secret}"}),
+        client.post("/v1/triage", json=text, headers={"Authorization": f"Bearer {secret}"}),
         401,
         "invalid_api_key",
     )
     # Beyond loopback the setting cannot switch keys off.
-    url2 = fake_api(listen_host="0.0.0.0", require_api_key=False)
-    error_of(httpx.post(f"{url2}/v1/triage", json=text), 401, "missing_api_key")
+    client2 = fake_client(listen_host="0.0.0.0", require_api_key=False)
+    error_of(client2.post("/v1/triage", json=text), 401, "missing_api_key")
     # On loopback it can switch them on.
-    url3 = fake_api(require_api_key=True)
-    error_of(httpx.post(f"{url3}/v1/triage", json=text), 401, "missing_api_key")
+    client3 = fake_client(require_api_key=True)
+    error_of(client3.post("/v1/triage", json=text), 401, "missing_api_key")
 
 
-def test_cors_allow_list(fake_api: Start) -> None:
-    ext = "chrome-extension://abcdefghijklmnopabcdefghijklmnop"
-    url = fake_api(cors_origins=f"{ext}, https://tools.example.nl")
-    pre = httpx.options(
-        f"{url}/v1/suggest",
-        headers={
-            "Origin": ext,
-            "Access-Control-Request-Method": "POST",
-            "Access-Control-Request-Headers": "authorization,content-type",
-        },
-    )
-    assert pre.status_code == 200 and pre.headers["access-control-allow-origin"] == ext
-    r = httpx.get(f"{url}/healthz", headers={"Origin": ext})
-    assert "retry-after" in r.headers["access-control-expose-headers"].lower()
-    r = httpx.post(
-        f"{url}/v1/triage", json={"text": "Hoi"}, headers={"Origin": "https://evil.example"}
-    )
-    assert "access-control-allow-origin" not in r.headers
-    none = fake_api()
-    r = httpx.post(f"{none}/v1/triage", json={"text": "Hoi"}, headers={"Origin": ext})
-    assert "access-control-allow-origin" not in r.headers  # nothing allowed by default
-
-
-def test_limits_and_bad_input_get_clear_json_errors(fake_api: Start) -> None:
-    url = fake_api(max_body_bytes=20_000, max_batch=5, max_text_chars=300)
-    post = lambda path, **kw: httpx.post(f"{url}{path}", **kw)  # noqa: E731
+def test_limits_and_bad_input_get_clear_json_errors(fake_client: Client) -> None:
+    client = fake_client(max_body_bytes=20_000, max_batch=5, max_text_chars=300)
+    post = client.post
     assert "te lang" in error_of(post("/v1/triage", json={"text": "x" * 301}), 422, "invalid_input")
     error_of(post("/v1/triage", json={"text": ""}), 422, "invalid_input")
     error_of(post("/v1/triage", json={"text": 5}), 422, "validation_error")
@@ -242,7 +237,7 @@ def test_limits_and_bad_input_get_clear_json_errors(fake_api: Start) -> None:
     error_of(post("/v1/triage", content=b'{"text": "hoi"}'), 415, "unsupported_media_type")
     error_of(post("/v1/triage", json={"text": "a" * 30_000}), 413, "body_too_large")
 
-    def chunks() -> object:
+    def chunks() -> Iterator[bytes]:
         for _ in range(30):
             yield b" " * 1000  # no Content-Length: counted while streaming
 
@@ -258,8 +253,8 @@ def test_limits_and_bad_input_get_clear_json_errors(fake_api: Start) -> None:
         post("/v1/suggest", json={"text": "hoi", "posted_at": "gisteren"}), 422, "validation_error"
     )
     error_of(post("/v1/suggest", json={"text": "hoi", "initials": "<b>"}), 422, "invalid_input")
-    error_of(httpx.get(f"{url}/v1/onbekend"), 404, "not_found")
-    error_of(httpx.get(f"{url}/v1/suggest"), 405, "method_not_allowed")
+    error_of(client.get("/v1/onbekend"), 404, "not_found")
+    error_of(client.get("/v1/suggest"), 405, "method_not_allowed")
     # Unicode oddities are text, not errors.
     ok = post(
         "/v1/suggest",
@@ -268,14 +263,116 @@ def test_limits_and_bad_input_get_clear_json_errors(fake_api: Start) -> None:
     assert ok.status_code == 200, ok.text
 
 
-def test_rate_limit_per_key(fake_api: Start) -> None:
-    url = fake_api(rate_limit_per_minute=5)
-    codes = [httpx.get(f"{url}/v1/playbook").status_code for _ in range(7)]
+def test_rate_limit_per_key(fake_client: Client) -> None:
+    client = fake_client(rate_limit_per_minute=5)
+    codes = [client.get("/v1/playbook").status_code for _ in range(7)]
     assert codes[:5] == [200] * 5 and codes[5:] == [429, 429]
-    r = httpx.get(f"{url}/v1/playbook")
+    r = client.get("/v1/playbook")
     assert int(r.headers["retry-after"]) >= 1 and "per minuut" in error_of(r, 429, "rate_limited")
 
 
+@pytest.mark.parametrize("path", ["/v1/triage", "/v1/suggest", "/v1/label", "/v1/feedback"])
+def test_fuzzed_bodies_never_cause_a_500(fake_client: Client, path: str) -> None:
+    client = fake_client(rate_limit_per_minute=0)
+    bodies: list[object] = [
+        None,
+        0,
+        "tekst",
+        [],
+        {},
+        {"text": None},
+        {"text": ["a"]},
+        {"items": "a"},
+        {"items": [{"text": 3}]},
+        {"request_id": 5},
+        {"text": "\ud800"},
+        {"text": "a", "extra": 1},
+    ]
+    for body in bodies:
+        r = client.post(
+            path, content=json.dumps(body), headers={"Content-Type": "application/json"}
+        )
+        assert r.status_code < 500, (body, r.text)
+        if r.status_code >= 400:
+            assert "error" in r.json()
+
+
+def test_page_headers(fake_client: Client) -> None:
+    client = fake_client()
+    page = client.get("/")
+    assert "frame-ancestors 'none'" in page.headers["content-security-policy"]
+    assert (
+        page.headers["cache-control"] == "no-cache"
+        and page.headers["x-content-type-options"] == "nosniff"
+    )
+    api = client.get("/healthz")
+    assert (
+        api.headers["x-content-type-options"] == "nosniff"
+        and "content-security-policy" not in api.headers
+    )
+
+
+# --- a real uvicorn server on loopback, and the installed script ---------------------------------
+
+
+@pytest.mark.server
+def test_every_endpoint_over_a_real_socket(fake_api: Start, tmp_path: Path) -> None:
+    """One request per endpoint through uvicorn: what the in-process tests check, over HTTP."""
+    url = fake_api(audit_text=True)
+    with httpx.Client(base_url=url, timeout=30) as c:
+        assert c.get("/healthz").json() == {"status": "ok"}
+        assert c.get("/readyz").json()["status"] == "ready"
+        page = c.get("/")
+        assert page.status_code == 200 and "text/html" in page.headers["content-type"]
+        assert "frame-ancestors 'none'" in page.headers["content-security-policy"]
+        assert c.get("/docs").status_code == 200
+        assert "SuggestPublic" in c.get("/openapi.json").json()["components"]["schemas"]
+        assert c.get("/v1/playbook").json()["timezone"] == "Europe/Amsterdam"
+        triage = c.post("/v1/triage", json={"text": "Top service, bedankt!"})
+        assert triage.status_code == 200
+        assert triage.json()["triage"]["sentiment"]["label"] == "positive"
+        label = c.post(
+            "/v1/label", json={"items": [{"text": "Pakket niet geleverd"}, {"text": ""}]}
+        )
+        assert label.status_code == 200 and label.json()["labelled"] == 1
+        suggest = c.post("/v1/suggest", json={"text": "Mijn pakket is niet geleverd."})
+        assert suggest.status_code == 200 and len(suggest.json()["suggestions"]) >= 3
+        rid = suggest.json()["request_id"]
+        used = c.post("/v1/feedback", json={"request_id": rid, "action": "used", "rank": 1})
+        assert used.status_code == 201
+        error_of(c.post("/v1/triage", json={"text": ""}), 422, "invalid_input")
+        error_of(c.get("/v1/onbekend"), 404, "not_found")
+    db = Storage(f"sqlite:///{tmp_path / 'api-0.db'}")
+    assert [r["action"] for r in db.feedback()] == ["used"]
+    assert db.audit_entry(rid) is not None
+    db.close()
+
+
+@pytest.mark.server
+def test_cors_allow_list(fake_api: Start) -> None:
+    ext = "chrome-extension://abcdefghijklmnopabcdefghijklmnop"
+    url = fake_api(cors_origins=f"{ext}, https://tools.example.nl")
+    pre = httpx.options(
+        f"{url}/v1/suggest",
+        headers={
+            "Origin": ext,
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "authorization,content-type",
+        },
+    )
+    assert pre.status_code == 200 and pre.headers["access-control-allow-origin"] == ext
+    r = httpx.get(f"{url}/healthz", headers={"Origin": ext})
+    assert "retry-after" in r.headers["access-control-expose-headers"].lower()
+    r = httpx.post(
+        f"{url}/v1/triage", json={"text": "Hoi"}, headers={"Origin": "https://evil.example"}
+    )
+    assert "access-control-allow-origin" not in r.headers
+    none = fake_api()
+    r = httpx.post(f"{none}/v1/triage", json={"text": "Hoi"}, headers={"Origin": ext})
+    assert "access-control-allow-origin" not in r.headers  # nothing allowed by default
+
+
+@pytest.mark.server
 def test_concurrent_requests_and_health_stays_responsive(fake_api: Start) -> None:
     url = fake_api(rate_limit_per_minute=0)
     texts = [f"Mijn pakket {i} is niet geleverd, kun je kijken?" for i in range(48)]
@@ -288,6 +385,7 @@ def test_concurrent_requests_and_health_stays_responsive(fake_api: Start) -> Non
     assert all(len(r.json()["suggestions"]) >= 3 for r in results)
 
 
+@pytest.mark.server
 def test_short_load_check_has_zero_errors(fake_api: Start) -> None:
     """Bounded: 200 requests at 16 clients or 20 s, whichever first; loopback only."""
     url = fake_api(rate_limit_per_minute=0)
@@ -314,6 +412,7 @@ def test_short_load_check_has_zero_errors(fake_api: Start) -> None:
     assert errors == [] and total >= 16
 
 
+@pytest.mark.server
 def test_serve_command_with_a_real_model(tiny_model: Path, tmp_path: Path) -> None:
     """`responder serve` as a user runs it: loads the model once, answers, stops on SIGTERM."""
     port = free_port()
@@ -353,6 +452,7 @@ def test_serve_command_with_a_real_model(tiny_model: Path, tmp_path: Path) -> No
     assert "pakket" not in out  # no comment text in the server log
 
 
+@pytest.mark.server
 def test_serve_without_a_model_fails_clearly(tmp_path: Path) -> None:
     env = {**os.environ, "RESPONDER_MODEL_PATH": str(tmp_path / "geen-model")}
     responder = str(Path(sys.executable).parent / "responder")
@@ -366,6 +466,7 @@ def test_serve_without_a_model_fails_clearly(tmp_path: Path) -> None:
     assert r.returncode == 3 and "Geen triagemodel" in r.stderr and "Traceback" not in r.stderr
 
 
+@pytest.mark.server
 def test_keys_commands(tmp_path: Path) -> None:
     env = {**os.environ, "RESPONDER_DATABASE_URL": f"sqlite:///{tmp_path / 'keys.db'}"}
     responder = str(Path(sys.executable).parent / "responder")
@@ -395,6 +496,7 @@ def test_keys_commands(tmp_path: Path) -> None:
     assert json.dumps(secret)  # a printable string
 
 
+@pytest.mark.server
 def test_unsupported_database_url(tmp_path: Path) -> None:
     env = {**os.environ, "RESPONDER_DATABASE_URL": "postgresql://db.example.nl/responder"}
     responder = str(Path(sys.executable).parent / "responder")
@@ -402,44 +504,3 @@ def test_unsupported_database_url(tmp_path: Path) -> None:
         [responder, "keys", "list"], env=env, capture_output=True, text=True, timeout=60
     )
     assert r.returncode == 4 and "niet ondersteund" in r.stderr
-
-
-@pytest.mark.parametrize("path", ["/v1/triage", "/v1/suggest", "/v1/label", "/v1/feedback"])
-def test_fuzzed_bodies_never_cause_a_500(fake_api: Start, path: str) -> None:
-    url = fake_api(rate_limit_per_minute=0)
-    bodies: list[object] = [
-        None,
-        0,
-        "tekst",
-        [],
-        {},
-        {"text": None},
-        {"text": ["a"]},
-        {"items": "a"},
-        {"items": [{"text": 3}]},
-        {"request_id": 5},
-        {"text": "\ud800"},
-        {"text": "a", "extra": 1},
-    ]
-    for body in bodies:
-        r = httpx.post(
-            f"{url}{path}", content=json.dumps(body), headers={"Content-Type": "application/json"}
-        )
-        assert r.status_code < 500, (body, r.text)
-        if r.status_code >= 400:
-            assert "error" in r.json()
-
-
-def test_page_headers(fake_api: Start) -> None:
-    url = fake_api()
-    page = httpx.get(f"{url}/")
-    assert "frame-ancestors 'none'" in page.headers["content-security-policy"]
-    assert (
-        page.headers["cache-control"] == "no-cache"
-        and page.headers["x-content-type-options"] == "nosniff"
-    )
-    api = httpx.get(f"{url}/healthz")
-    assert (
-        api.headers["x-content-type-options"] == "nosniff"
-        and "content-security-policy" not in api.headers
-    )

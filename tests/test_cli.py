@@ -118,6 +118,7 @@ def test_label_round_trip_and_errors(tiny_model: Path, tmp_path: Path) -> None:
     )
 
 
+@pytest.mark.slow
 def test_train_and_eval_report_baselines(tiny_base: Path, tiny_data: Path, tmp_path: Path) -> None:
     out = tmp_path / "m"
     result = run(

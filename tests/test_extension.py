@@ -218,6 +218,8 @@ def suggest_and_wait(page: Any) -> Any:
 # --- 2. the popup as a web page against a live API ----------------------------------------------
 
 
+@pytest.mark.browser
+@pytest.mark.server
 def test_popup_shows_triage_plan_and_suggestions(
     page: Any, static_url: str, fake_api: FakeApi
 ) -> None:
@@ -278,6 +280,7 @@ def _serve_fixtures(page: Any, advice: dict[str, Any], playbook: dict[str, Any])
     return api
 
 
+@pytest.mark.browser
 def test_popup_names_come_from_the_api(page: Any, static_url: str) -> None:
     """The popup shows the names the API sends (labels' `name`, plan.deadline_text, the
     playbook's `names`); where one is missing, the raw label."""
@@ -325,6 +328,8 @@ def test_popup_names_come_from_the_api(page: Any, static_url: str) -> None:
     expect(page.locator("#plan .deadline")).to_have_text(advice["plan"]["deadline"])
 
 
+@pytest.mark.browser
+@pytest.mark.server
 def test_copy_and_feedback(page: Any, static_url: str, fake_api: FakeApi) -> None:
     api = fake_api(cors_origins=static_url)
     page.goto(popup(static_url, api=api, text=COMMENT))
@@ -356,6 +361,7 @@ def test_copy_and_feedback(page: Any, static_url: str, fake_api: FakeApi) -> Non
     expect(page.locator("#stale")).to_be_visible()
 
 
+@pytest.mark.browser
 def test_html_in_comment_and_answer_stays_text(page: Any, static_url: str) -> None:
     """Comments (and so replies, names, notes) may hold HTML; the page never parses it."""
     evil = '<img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script>'
@@ -386,6 +392,7 @@ def test_html_in_comment_and_answer_stays_text(page: Any, static_url: str) -> No
     assert page.evaluate("window.__pwned") is None
 
 
+@pytest.mark.browser
 def test_unreachable_server(page: Any, static_url: str) -> None:
     api = f"http://127.0.0.1:{free_port()}"
     page.goto(popup(static_url, api=api, text=COMMENT))
@@ -402,6 +409,8 @@ def test_unreachable_server(page: Any, static_url: str) -> None:
     assert page.locator("#suggestions .card").count() == 0
 
 
+@pytest.mark.browser
+@pytest.mark.server
 def test_without_cors_allow_list_a_clear_error(
     page: Any, static_url: str, fake_api: FakeApi
 ) -> None:
@@ -417,6 +426,8 @@ def test_without_cors_allow_list_a_clear_error(
     expect(message).to_contain_text("RESPONDER_CORS_ORIGINS")
 
 
+@pytest.mark.browser
+@pytest.mark.server
 def test_missing_wrong_and_right_api_key(
     page: Any, static_url: str, fake_api: FakeApi, tmp_path: Path
 ) -> None:
@@ -440,6 +451,8 @@ def test_missing_wrong_and_right_api_key(
     expect(message).to_be_hidden()
 
 
+@pytest.mark.browser
+@pytest.mark.server
 def test_rate_limit_says_how_long_to_wait(page: Any, static_url: str, fake_api: FakeApi) -> None:
     api = fake_api(cors_origins=static_url, rate_limit_per_minute=1)
     page.goto(popup(static_url, api=api, text=COMMENT))
@@ -452,6 +465,8 @@ def test_rate_limit_says_how_long_to_wait(page: Any, static_url: str, fake_api: 
     expect(page.locator("#suggest")).to_have_text(re.compile(r"Opnieuw over \d+ s"))
 
 
+@pytest.mark.browser
+@pytest.mark.server
 def test_api_validation_message_is_shown(page: Any, static_url: str, fake_api: FakeApi) -> None:
     api = fake_api(cors_origins=static_url)
     # only a zero-width space: not empty for the page, empty for the API (422 invalid_input)
@@ -463,6 +478,8 @@ def test_api_validation_message_is_shown(page: Any, static_url: str, fake_api: F
     expect(message).to_contain_text("De tekst is leeg")
 
 
+@pytest.mark.browser
+@pytest.mark.server
 def test_input_checked_before_calling(page: Any, static_url: str, fake_api: FakeApi) -> None:
     api = fake_api(cors_origins=static_url)
     page.goto(popup(static_url, api=api))
@@ -474,6 +491,7 @@ def test_input_checked_before_calling(page: Any, static_url: str, fake_api: Fake
     expect(page.locator("#message")).to_contain_text("te lang: 5001 tekens, maximaal 5000")
 
 
+@pytest.mark.browser
 def test_bad_address_in_settings(page: Any, static_url: str) -> None:
     page.goto(popup(static_url, api="ftp://example.nl", text=COMMENT))
     message = page.locator("#message")
@@ -484,6 +502,8 @@ def test_bad_address_in_settings(page: Any, static_url: str) -> None:
 # --- the options page as a web page -------------------------------------------------------------
 
 
+@pytest.mark.browser
+@pytest.mark.server
 def test_options_connection_test(page: Any, static_url: str, fake_api: FakeApi) -> None:
     api = fake_api(cors_origins=static_url)
     page.goto(f"{static_url}/options.html?{urlencode({'api': api})}")
@@ -504,6 +524,8 @@ def test_options_connection_test(page: Any, static_url: str, fake_api: FakeApi) 
     expect(result).to_contain_text("Niet opgeslagen")
 
 
+@pytest.mark.browser
+@pytest.mark.server
 def test_options_key_needed_and_wrong(
     page: Any, static_url: str, fake_api: FakeApi, tmp_path: Path
 ) -> None:
@@ -560,6 +582,7 @@ def extension(playwright: Any, tmp_path_factory: pytest.TempPathFactory) -> Iter
         context.close()
 
 
+@pytest.mark.browser
 def test_extension_service_worker_starts(extension: Any) -> None:
     _, worker = extension
     assert re.fullmatch(r"chrome-extension://[a-p]{32}/background\.js", worker.url), worker.url
@@ -572,6 +595,8 @@ def test_extension_service_worker_starts(extension: Any) -> None:
     assert "http://127.0.0.1/*" in granted["origins"]
 
 
+@pytest.mark.browser
+@pytest.mark.server
 def test_extension_context_menu_flow_without_cors(extension: Any, fake_api: FakeApi) -> None:
     """Menu click → selection stored → responder window → suggestions, from a server with no CORS
     allow-list: the extension's host permission for 127.0.0.1 is what lets it through."""
@@ -621,6 +646,8 @@ def test_extension_context_menu_flow_without_cors(extension: Any, fake_api: Fake
     window.close()
 
 
+@pytest.mark.browser
+@pytest.mark.server
 def test_extension_options_page(extension: Any, fake_api: FakeApi) -> None:
     context, worker = extension
     api = fake_api()

@@ -260,6 +260,7 @@ print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
 """
 
 
+@pytest.mark.slow
 def test_memory_stays_flat_as_the_file_grows(tmp_path: Path) -> None:
     """Twice the rows (each ~1 KB), the same peak memory: rows stream, chunk by chunk."""
     peaks = []

@@ -9,6 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from optimised import SAMPLE, WORDS
 
 from responder.batch.parallel import ParallelClassifier
@@ -26,6 +27,8 @@ def test_parallel_classifier_gives_the_same_scores(tiny_model: Path) -> None:
         assert abs(a.top("sentiment")[1] - b.top("sentiment")[1]) < 1e-4
 
 
+@pytest.mark.slow
+@pytest.mark.server
 def test_cli_optimise_and_label_with_two_workers(tiny_model: Path, tmp_path: Path) -> None:
     """`model optimise` writes the copy and its card; `label --workers 2` equals `--workers 1`."""
     models = tmp_path / "models"
@@ -73,6 +76,8 @@ def test_cli_optimise_and_label_with_two_workers(tiny_model: Path, tmp_path: Pat
         assert abs(float(a["sentiment_score"]) - float(b["sentiment_score"])) < 0.02
 
 
+@pytest.mark.slow
+@pytest.mark.server
 def test_workers_stop_when_label_is_killed(tiny_model: Path, tmp_path: Path) -> None:
     """SIGKILL on `responder label --workers 2` leaves no model processes behind."""
     import signal

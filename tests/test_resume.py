@@ -60,6 +60,8 @@ def write_comments(path: Path, rows: int) -> None:
         )
 
 
+@pytest.mark.slow
+@pytest.mark.server
 def test_resume_after_kill_gives_identical_bytes(tiny_model: Path, tmp_path: Path) -> None:
     src = tmp_path / "comments.csv"
     write_comments(src, 1200)
