@@ -26,9 +26,9 @@ def test_small_training_run_beats_majority_baseline(tmp_path: Path) -> None:
     base = resolve_base_model(DEFAULT_BASE_MODEL, settings, lambda _m: None)
     train_rows = list(load_comments(DATA / "train.jsonl"))
     dev_rows = list(load_comments(DATA / "dev.jsonl"))
-    args = TrainingArgs(epochs=2, max_train_examples=400, learning_rate=8e-5, freeze_layers=0)
+    args = TrainingArgs(epochs=2, max_train_examples=1000, learning_rate=8e-5, freeze_layers=0)
     model, log = train(args, train_rows, dev_rows, base)
-    assert log["train_examples"] == 400
+    assert log["train_examples"] == 1000
     metrics = evaluate(model, DATA, "dev")
     for head in ("sentiment", "intent", "topic"):
         ours = metrics["model"][head]["macro_f1"]
