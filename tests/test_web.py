@@ -138,6 +138,7 @@ def test_suggest_shows_triage_plan_and_suggestions(fake_api: Start, session: Ses
     expect(triage).to_contain_text("negatief 80%")
     expect(triage).to_contain_text("klacht 60%")
     expect(triage.locator(".chip.flag")).to_contain_text("juridische dreiging 90%")
+    expect(triage.locator(".chip.flag .chip-why")).to_contain_text("door “advocaat”")  # evidence
     expect(triage).to_contain_text("Nederlands")
     expect(triage).to_contain_text("u-vorm")
     expect(triage.locator(".warning")).to_contain_text("twijfelt over onderwerp")
