@@ -261,15 +261,10 @@ def build(src: Path, out: Path, reserved_path: Path | None) -> dict:
         if len(text) < 3:
             dropped["too_short"] += 1
             continue
-        text, kinds = rt.pseudonymise(text, masker)
-        key = rt.norm_key(text)
-        if key in seen:
-            dropped["duplicate"] += 1
+        admitted = rt.admit(text, masker, seen, reserved, dropped)
+        if admitted is None:
             continue
-        if rt.is_reserved(text, reserved):
-            dropped["reserved"] += 1
-            continue
-        seen.add(key)
+        text, kinds = admitted
         for k in kinds:
             pseudo[k] += 1
         ordinary.append(
@@ -321,15 +316,10 @@ def build(src: Path, out: Path, reserved_path: Path | None) -> dict:
         if len(rt.norm_key(text)) < 2:
             dropped["too_short"] += 1
             continue
-        text, kinds = rt.pseudonymise(text, masker)
-        key = rt.norm_key(text)
-        if key in seen:
-            dropped["duplicate"] += 1
+        admitted = rt.admit(text, masker, seen, reserved, dropped)
+        if admitted is None:
             continue
-        if rt.is_reserved(text, reserved):
-            dropped["reserved"] += 1
-            continue
-        seen.add(key)
+        text, kinds = admitted
         by_class[label].append(
             {
                 "id": "",

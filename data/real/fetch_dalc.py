@@ -114,15 +114,10 @@ def build(args) -> dict:
         if not text:
             dropped["empty"] += 1
             continue
-        text, kinds = rt.pseudonymise(text, masker)
-        key = rt.norm_key(text)
-        if key in seen:
-            dropped["duplicate"] += 1
+        admitted = rt.admit(text, masker, seen, reserved, dropped)
+        if admitted is None:
             continue
-        if rt.is_reserved(text, reserved):
-            dropped["reserved"] += 1
-            continue
-        seen.add(key)
+        text, kinds = admitted
         rows.append(
             {
                 "id": f"abuse-dalc-{args.split}-{str(r[id_col]).strip()}",

@@ -78,15 +78,10 @@ def build(dbrd: Path, out: Path, per_class: int) -> dict:
                 dropped["empty"] += 1
                 continue
             text, truncated = rt.cap_text(text, 2000)
-            text, kinds = rt.pseudonymise(text, masker)
-            key = rt.norm_key(text)
-            if key in seen:
-                dropped["duplicate"] += 1
+            admitted = rt.admit(text, masker, seen, reserved, dropped)
+            if admitted is None:
                 continue
-            if rt.is_reserved(text, reserved):
-                dropped["reserved"] += 1
-                continue
-            seen.add(key)
+            text, kinds = admitted
             kept += 1
             rows.append(
                 {

@@ -51,15 +51,10 @@ def build(pattern_dir: Path, out: Path) -> dict:
             continue
         text = rt.clean_ws(text)
         text, truncated = rt.cap_text(text, 2000)
-        text, kinds = rt.pseudonymise(text, masker)
-        key = rt.norm_key(text)
-        if key in seen:
-            dropped["duplicate"] += 1
+        admitted = rt.admit(text, masker, seen, reserved, dropped)
+        if admitted is None:
             continue
-        if rt.is_reserved(text, reserved):
-            dropped["reserved"] += 1
-            continue
-        seen.add(key)
+        text, kinds = admitted
         rows.append(
             {
                 "id": f"sent-bol-{n:05d}",

@@ -460,6 +460,23 @@ def is_reserved(text: str, hashes: set[str]) -> bool:
 # --------------------------------------------------------------------------- output
 
 
+def admit(
+    text: str, masker: NameMasker | None, seen: set[str], reserved: set[str], dropped: Counter
+) -> tuple[str, list[str]] | None:
+    """Pseudonymise ``text`` and admit it once: a duplicate (after normalising) or a text from
+    a reserved evaluation set is counted in ``dropped`` and refused (``None``)."""
+    text, kinds = pseudonymise(text, masker)
+    key = norm_key(text)
+    if key in seen:
+        dropped["duplicate"] += 1
+        return None
+    if is_reserved(text, reserved):
+        dropped["reserved"] += 1
+        return None
+    seen.add(key)
+    return text, kinds
+
+
 def write_jsonl(path: Path, rows: list[dict]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "w", encoding="utf-8", newline="\n") as fh:
