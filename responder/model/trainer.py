@@ -21,6 +21,7 @@ import torch
 from numpy.typing import NDArray
 from torch import nn
 
+from responder.model.augment import augment
 from responder.model.modeling import TriageConfig, TriageModel, encoder_layers
 from responder.model.training_args import TrainingArgs
 
@@ -110,6 +111,7 @@ def train(
         weight_decay=args.weight_decay,
     )
     rng = random.Random(args.seed)
+    noise_rng = random.Random(args.seed + 1)  # its own stream: the batches stay the same
     lengths = [len(t) for t in data.texts]
     steps_per_epoch = math.ceil(len(rows) / args.batch_size)
     total = steps_per_epoch * args.epochs
@@ -134,7 +136,8 @@ def train(
         model.train()
         losses = []
         for batch in batches(len(rows), lengths, args.batch_size, rng):
-            inputs = model.encode([data.texts[i] for i in batch])
+            texts = augment([data.texts[i] for i in batch], args.augment, noise_rng)
+            inputs = model.encode(texts)
             out = model(**inputs)
             loss = flag_weight * bce(out["flags"], torch.from_numpy(data.flags[batch]))
             for head in config.labels:

@@ -38,6 +38,9 @@ class TrainingArgs:
     flag_beta: float = 2.0
     """Flag thresholds maximise F-beta on dev: 2 weighs recall twice (a missed legal threat costs
     more than a false one looked at), within the false-alarm cap above."""
+    augment: float = 0.0
+    """Chance that a training text is replaced, for one step, by a noisy copy (lower case, no
+    accents, typos, no punctuation, emoji: ``responder.model.augment``)."""
     max_train_examples: int | None = None
     """Train on a seeded subset (smoke tests, quick experiments)."""
 
