@@ -36,16 +36,27 @@ def _database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("RESPONDER_DATABASE_URL", f"sqlite:///{tmp_path / 'audit.db'}")
 
 
-def run(*args: str, model: Path | None = None, stdin: str | None = None) -> Ran:
+def run(*args: str, model: Path | None = None, stdin: str | bytes | None = None) -> Ran:
     env = {"RESPONDER_MODEL_PATH": str(model) if model else "/nonexistent/model"}
     result = CliRunner().invoke(cli, list(args), input=stdin, env=env, catch_exceptions=False)
     return Ran(result.exit_code, result.stdout, result.stderr)
 
 
-def run_installed(*args: str, model: Path | None = None) -> subprocess.CompletedProcess[str]:
-    """The installed ``responder`` script in a fresh process, as a shell runs it."""
+def run_installed(
+    *args: str | bytes, model: Path | None = None, stdin: bytes | None = None
+) -> subprocess.CompletedProcess[str]:
+    """The installed ``responder`` script in a fresh process, as a shell runs it (an argument
+    in bytes reaches it undecoded, like ``$'\\xff'`` in bash)."""
     env = {**os.environ, "RESPONDER_MODEL_PATH": str(model) if model else "/nonexistent/model"}
-    return subprocess.run([RESPONDER, *args], capture_output=True, text=True, env=env, timeout=300)
+    result = subprocess.run(
+        [RESPONDER, *args], capture_output=True, input=stdin, env=env, timeout=300
+    )
+    return subprocess.CompletedProcess(
+        result.args,
+        result.returncode,
+        result.stdout.decode("utf-8", "replace"),
+        result.stderr.decode("utf-8", "replace"),
+    )
 
 
 def assert_clean_failure(
@@ -73,6 +84,26 @@ def test_triage_prints_json_with_probabilities(tiny_model: Path) -> None:
 def test_triage_reads_stdin(tiny_model: Path) -> None:
     result = run("triage", "-", model=tiny_model, stdin="Kunt u mij helpen met mijn factuur?")
     assert result.returncode == 0 and json.loads(result.stdout)["register"]["label"] == "u"
+
+
+@pytest.mark.parametrize(
+    ("args", "stdin"),
+    [
+        (["triage", "pakket \udcff"], None),  # an undecodable argument, as Python passes it on
+        (["triage", "-"], b"pakket \xff"),
+        (["suggest", "-", "--time", "2026-11-25T10:00"], b"waar blijft mijn pakket \xff\xfe"),
+    ],
+    ids=["argument", "stdin", "suggest"],
+)
+def test_text_that_is_not_utf8_gets_replacement_characters(
+    tiny_model: Path, args: list[str], stdin: bytes | None
+) -> None:
+    result = run(*args, model=tiny_model, stdin=stdin)
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    assert "geen geldige UTF-8; onleesbare tekens zijn vervangen door \ufffd" in result.stderr
+    if args[0] == "triage":
+        assert json.loads(result.stdout)["language"]["label"]
 
 
 def test_empty_text(tiny_model: Path) -> None:
@@ -200,6 +231,10 @@ def test_suggest_json_and_errors(tiny_model: Path, tmp_path: Path) -> None:
     assert_clean_failure(
         run("suggest", text, "--time", "gisteren", model=tiny_model), 2, "Tijdstip"
     )
+    for moment in ("9999-12-31T23:00", "0001-01-01T00:00", "2100-01-01T00:00+14:00"):
+        far = run("suggest", text, "--time", moment, model=tiny_model)
+        assert_clean_failure(far, 2, "ligt buiten 2000–2099")
+        assert far.stderr.count("\n") == 1, far.stderr
     broken = tmp_path / "kapot.yaml"
     broken.write_text("version: [\n", encoding="utf-8")
     assert_clean_failure(
@@ -233,6 +268,18 @@ def test_the_installed_script_reports_errors_in_one_line(tiny_model: Path) -> No
     assert_clean_failure(run_installed("triage", "   ", model=tiny_model), 2, "De tekst is leeg")
     usage = run_installed("nonsense")
     assert usage.returncode == 2 and "Traceback" not in usage.stderr
+
+
+@pytest.mark.server
+def test_the_installed_script_takes_bytes_that_are_not_utf8(tiny_model: Path) -> None:
+    """The tester's reproducers, through a real process: ``triage $'pakket \\xff'``, the same
+    bytes on stdin, and a posting time in the year 9999."""
+    for args, stdin in ([b"pakket \xff"], None), (["-"], b"pakket \xff"):
+        ok = run_installed("triage", *args, model=tiny_model, stdin=stdin)
+        assert ok.returncode == 0 and "Traceback" not in ok.stderr, ok.stderr
+        assert "\ufffd" in ok.stderr and json.loads(ok.stdout)["language"]["label"]
+    far = run_installed("suggest", "hallo", "--time", "9999-12-31T23:00", model=tiny_model)
+    assert_clean_failure(far, 2, "ligt buiten 2000–2099")
 
 
 def test_triage_and_suggest_are_audited_like_the_api(tiny_model: Path, tmp_path: Path) -> None:

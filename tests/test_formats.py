@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import csv
 import json
 from datetime import date, datetime
@@ -343,3 +344,167 @@ def test_unknown_output_extension(service: TriageService, tmp_path: Path) -> Non
     src = write_table(tmp_path / "in.csv", ROWS)
     with pytest.raises(InputError, match=r"\.csv, \.xlsx, \.jsonl of \.parquet"):
         label_file(service, src, tmp_path / "out.xls")
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_lone_surrogates_reach_every_writer_as_replacement_characters(
+    service: TriageService, tmp_path: Path, kind: str
+) -> None:
+    src = tmp_path / "in.jsonl"
+    src.write_text(
+        '{"tekst": "x \\ud800"}\n{"tekst": "top", "meta": {"a": ["\\udfff"]}}\n{"tekst": "top"}\n',
+        encoding="utf-8",
+    )
+    out = tmp_path / f"out.{kind}"
+    assert label_file(service, src, out).rows == 3
+    got = read_back(out)
+    assert got[0]["tekst"] == "x \ufffd" and "\ufffd" in as_text(got[1]["meta"])
+    assert [r["error"] for r in got] == [
+        "ongeldige tekens (losse UTF-16-surrogaten) in kolom 'tekst' vervangen door \ufffd",
+        "ongeldige tekens (losse UTF-16-surrogaten) in kolom 'meta' vervangen door \ufffd",
+        None if kind != "csv" else "",
+    ]
+
+
+def test_xlsx_output_says_where_a_cell_was_cut(service: TriageService, tmp_path: Path) -> None:
+    src = tmp_path / "in.jsonl"
+    long = "é" * 40_000
+    emoji = "a" + "👍" * 20_000  # Excel counts UTF-16 units: each emoji is two
+    src.write_text(json.dumps({"text": "Top", "lang": long, "emoji": emoji}) + "\n", "utf-8")
+    label_file(service, src, tmp_path / "out.xlsx")
+    sheet = load_workbook(tmp_path / "out.xlsx").active
+    header, row = list(sheet.iter_rows(values_only=True))
+    values = dict(zip(header, row, strict=True))
+    assert values["lang"] == long[:32_767]
+    assert values["emoji"] == emoji[: 1 + 16_383]
+    assert values["sentiment"] == "positive"
+    assert values["error"] == (
+        "kolom 'lang' ingekort van 40.000 tot 32.767 tekens (meer past niet in een Excel-cel); "
+        "de volledige tekst staat in de invoer; kolom 'emoji' ingekort van 20.001 tot 16.384 "
+        "tekens (meer past niet in een Excel-cel); de volledige tekst staat in de invoer"
+    )
+
+
+@pytest.mark.parametrize(
+    ("codec", "bom"),
+    [
+        ("utf-16-le", codecs.BOM_UTF16_LE),
+        ("utf-16-be", codecs.BOM_UTF16_BE),
+        ("utf-32-le", codecs.BOM_UTF32_LE),
+        ("utf-32-be", codecs.BOM_UTF32_BE),
+        ("utf-16-le", b""),
+        ("utf-16-be", b""),
+    ],
+    ids=[
+        "utf-16-le",
+        "utf-16-be",
+        "utf-32-le",
+        "utf-32-be",
+        "utf-16-le-no-bom",
+        "utf-16-be-no-bom",
+    ],
+)
+def test_utf16_and_utf32_are_recognised(
+    service: TriageService, tmp_path: Path, codec: str, bom: bytes
+) -> None:
+    src, out = tmp_path / "in.csv", tmp_path / "out.csv"
+    src.write_bytes(bom + "tekst\tprijs\r\nCafé top\t€ 5\r\n".encode(codec))
+    said: list[str] = []
+    label_file(service, src, out, notify=said.append)
+    assert out.read_bytes().startswith("\ufefftekst\tprijs\tsentiment".encode())
+    assert read_back(out)[0]["tekst"] == "Café top" and read_back(out)[0]["prijs"] == "€ 5"
+    assert any("herkend aan de nul-bytes" in s for s in said) == (not bom)
+
+
+def test_broken_utf16_is_refused(service: TriageService, tmp_path: Path) -> None:
+    src = tmp_path / "in.csv"
+    src.write_bytes(codecs.BOM_UTF16_LE + "tekst\r\nhallo\r\n".encode("utf-16-le") + b"x")
+    with pytest.raises(InputError, match=r"is UTF-16, maar beschadigd rond regel 3"):
+        label_file(service, src, tmp_path / "out.csv")
+
+
+def test_a_few_nul_bytes_are_not_utf16(tmp_path: Path) -> None:
+    src = tmp_path / "in.csv"
+    src.write_bytes(b"tekst\nhal\x00lo\n" + b"a\x00" * 3)
+    assert detect_encoding(src) == ("utf-8", False)
+
+
+def test_jsonl_lines_end_at_newline_only(tmp_path: Path) -> None:
+    src = tmp_path / "in.jsonl"
+    src.write_bytes('{"text": "een\rtwee\u2028drie\u0085vier"}\r\n{"text": "b"}\n'.encode())
+    rows = read_back(src)
+    assert [r["text"] for r in rows] == ["een\rtwee\u2028drie\u0085vier", "b"]
+
+
+def test_jsonl_output_is_strict_json(service: TriageService, tmp_path: Path) -> None:
+    src, out = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
+    src.write_text(
+        '{"text": "top", "a": NaN, "b": [Infinity, -Infinity], "c": "x\u2028y"}\n', "utf-8"
+    )
+    label_file(service, src, out)
+
+    def refuse(constant: str) -> None:
+        raise AssertionError(constant)
+
+    raw = out.read_text(encoding="utf-8")
+    assert "\u2028" not in raw and raw.count("\n") == 1
+    row = json.loads(raw, parse_constant=refuse)
+    assert (row["a"], row["b"], row["c"]) == (None, ["Infinity", "-Infinity"], "x\u2028y")
+
+
+def test_xlsx_reads_the_first_sheet_whichever_is_active(
+    service: TriageService, tmp_path: Path
+) -> None:
+    book = Workbook()
+    book.active.append(["text"])
+    book.active.append(["Top service"])
+    book.create_sheet("Later").append(["niet dit"])
+    book.active = 1
+    book.save(tmp_path / "in.xlsx")
+    said: list[str] = []
+    label_file(service, tmp_path / "in.xlsx", tmp_path / "out.jsonl", notify=said.append)
+    assert [r["text"] for r in read_back(tmp_path / "out.jsonl")] == ["Top service"]
+    assert any("alleen 'Sheet' wordt gelabeld (niet: 'Later')" in s for s in said)
+
+
+@pytest.mark.parametrize(
+    ("body", "texts", "note"),
+    [
+        (
+            'id,text\n1,top\n2,"open\n3,top\n4,top\n',
+            ["top", "open", "top", "top"],
+            "regel 3: een aanhalingsteken op deze regel wordt nergens afgesloten; de regel is "
+            "los gelezen en de regels erna elk als eigen rij",
+        ),
+        (
+            'id,text\n1,"top"\n2,"open\n3,"top"\n4,"top"\n',
+            ["top", "open", "top", "top"],
+            "regel 3: een aanhalingsteken op deze regel sluit pas op regel 4, midden in een cel",
+        ),
+        (
+            'id,text\n1,"top\nen verder"\n2,"x ""y"" z"\n3,"open',
+            ["top\nen verder", 'x "y" z', "open"],
+            "regel 5: een aanhalingsteken op deze regel wordt nergens afgesloten; de regel is "
+            "los gelezen. Controleer",
+        ),
+    ],
+    ids=["to-the-end", "closes-later", "last-line"],
+)
+def test_a_stray_quote_never_merges_rows(
+    tmp_path: Path, body: str, texts: list[str], note: str
+) -> None:
+    src = tmp_path / "in.csv"
+    src.write_text(body, encoding="utf-8")
+    source = open_source(src)
+    rows = list(source.rows())
+    assert source.total == len(rows) == len(texts)
+    assert [r.values["text"] for r in rows] == texts
+    noted = [r for r in rows if r.problems]
+    assert len(noted) == 1 and noted[0].problems[0].startswith(note)
+
+
+def test_a_header_with_a_stray_quote_is_refused(tmp_path: Path) -> None:
+    src = tmp_path / "in.csv"
+    src.write_text('id,"text\n1,top\n', encoding="utf-8")
+    with pytest.raises(InputError, match="De kopregel is onleesbaar: regel 1: een aanhalingsteken"):
+        open_source(src)

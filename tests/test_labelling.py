@@ -148,7 +148,8 @@ def test_broken_jsonl_line_becomes_an_error_row(service: TriageService, tmp_path
 def test_csv_row_with_extra_cells_keeps_them(service: TriageService, tmp_path: Path) -> None:
     src, out = tmp_path / "in.csv", tmp_path / "out.csv"
     src.write_text("text,a\ntop,1,surplus\n", encoding="utf-8")
-    label_file(service, src, out)
+    summary = label_file(service, src, out)
+    assert (summary.labelled, summary.noted, summary.errors) == (1, 1, 0)
     with out.open(encoding="utf-8", newline="") as fh:
         row = next(csv.DictReader(fh))
     assert row["sentiment"] == "positive"
@@ -169,6 +170,36 @@ def test_csv_rows_with_too_few_cells_or_blank_lines_are_kept(
         "kolom 'text' is leeg in deze rij; rij heeft 2 cel(len) minder dan de kop"
     )
     assert got[2]["error"] == "lege regel" and got[3]["error"] is None
+
+
+@pytest.mark.parametrize(
+    ("output", "report", "needle"),
+    [
+        ("in.csv", None, "De uitvoer .*in.csv is het invoerbestand zelf"),
+        ("link.csv", None, "is het invoerbestand zelf"),
+        ("out.csv", "in.csv", "Het rapport .*in.csv is het invoerbestand zelf"),
+        ("out.csv", "out.csv", "Het rapport en de uitvoer zijn hetzelfde bestand"),
+        ("map", None, "De uitvoer .*map is een map"),
+        ("out.csv", "map", "Het rapport .*map is een map"),
+        ("nergens/out.csv", None, "De map voor de uitvoer bestaat niet"),
+        ("out.csv", "nergens/r.html", "De map voor het rapport bestaat niet"),
+    ],
+)
+def test_the_input_and_the_output_are_never_overwritten(
+    service: TriageService, tmp_path: Path, output: str, report: str | None, needle: str
+) -> None:
+    from responder.batch.report import ReportSpec
+
+    src = tmp_path / "in.csv"
+    src.write_text("text\ntop\n", encoding="utf-8")
+    (tmp_path / "link.csv").symlink_to(src)
+    (tmp_path / "map").mkdir()
+    spec = ReportSpec(tmp_path / report) if report else None
+    with pytest.raises(InputError, match=needle):
+        label_file(service, src, tmp_path / output, report=spec)
+    assert src.read_text(encoding="utf-8") == "text\ntop\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.csv", "link.csv", "map"]
+    assert not list((tmp_path / "map").iterdir())
 
 
 def test_cells_that_are_not_text(service: TriageService, tmp_path: Path) -> None:

@@ -207,6 +207,26 @@ def test_resume_without_a_work_folder_just_runs(service: TriageService, tmp_path
     assert any("Geen onderbroken run" in s for s in said)
 
 
+def test_lone_surrogates_and_an_undecodable_file_name_resume(
+    service: TriageService, tmp_path: Path
+) -> None:
+    """The tester's crash: a lone surrogate in the text (and, while at it, a file name in
+    bytes that are not UTF-8) broke the chunk, the manifest and so ``--resume``."""
+    from responder.batch.report import ReportSpec
+
+    src = tmp_path / os.fsdecode(b"caf\xe9.jsonl")
+    src.write_text("".join(f'{{"id": {i}, "text": "x \\ud800 {i}"}}\n' for i in range(30)), "utf-8")
+    out, fresh = tmp_path / "out.jsonl", tmp_path / "fresh.jsonl"
+    interrupted(service, src, out, fail_at=1)
+    report = ReportSpec(tmp_path / "rapport.html")
+    assert label_file(service, src, out, chunk_size=10, resume=True, report=report).rows == 30
+    label_file(service, src, fresh, chunk_size=10)
+    assert out.read_bytes() == fresh.read_bytes()
+    first = json.loads(out.read_text(encoding="utf-8").splitlines()[0])
+    assert first["text"] == "x \ufffd 0" and "vervangen door \ufffd" in first["error"]
+    assert "caf\ufffd.jsonl" in report.path.read_text(encoding="utf-8")
+
+
 def test_chunk_lines_keep_every_type() -> None:
     from datetime import date, datetime, time, timedelta, timezone
     from decimal import Decimal

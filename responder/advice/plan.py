@@ -276,10 +276,20 @@ def _extra_steps(
     return first, steps
 
 
+EARLIEST_YEAR, LATEST_YEAR = 2000, 2099
+"""Posting times outside these years are typing errors (and near 1 and 9999 the deadline
+arithmetic overflows): refused with a clear error."""
+
+
 def _aware(moment: datetime | None, playbook: Playbook) -> datetime:
     zone = playbook.organisation.zone
     if moment is None:
         return datetime.now(zone).replace(microsecond=0)
+    if not EARLIEST_YEAR <= moment.year <= LATEST_YEAR:
+        raise InputError(
+            f"Tijdstip {moment.isoformat()} ligt buiten {EARLIEST_YEAR}–{LATEST_YEAR}; "
+            "geef aan wanneer de reactie geplaatst is, bijvoorbeeld 2026-11-25T21:30."
+        )
     if moment.tzinfo is None:
         return moment.replace(tzinfo=zone)
     return moment.astimezone(zone)

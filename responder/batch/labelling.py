@@ -11,6 +11,7 @@ chunk however long the file, and an interrupted run resumes where it stopped.
 from __future__ import annotations
 
 import dataclasses
+import os
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
@@ -92,6 +93,8 @@ class LabelSummary:
     labelled: int = 0
     not_dutch: int = 0
     errors: int = 0
+    noted: int = 0
+    """Labelled rows with a note in ``error`` all the same (a stray quote, a cut cell…)."""
 
     def add(self, added: dict[str, Any]) -> None:
         """Count one row by its added columns (unprefixed names)."""
@@ -102,6 +105,7 @@ class LabelSummary:
             self.not_dutch += 1
         else:
             self.labelled += 1
+            self.noted += bool(added["error"])
 
 
 @dataclass(frozen=True)
@@ -202,9 +206,8 @@ class LabelJob:
     def prepare(
         cls, source_path: Path, output: Path, options: LabelOptions, notify: Notify = _quiet
     ) -> LabelJob:
+        check_targets(source_path, output, options.report.path if options.report else None)
         out_kind = kind_of(output)
-        if not output.parent.is_dir():
-            raise InputError(f"De map voor de uitvoer bestaat niet: {output.parent}")
         if options.resume and options.restart:
             raise InputError("Kies --resume of --restart, niet allebei.")
         source = open_source(source_path, notify)
@@ -412,7 +415,7 @@ def _output_spec(source: Source, kind: str, added: dict[str, str], error_column:
     spec = OutputSpec(kind, list(source.columns), added, error_column)
     if kind == "csv":
         # UTF-8 with a BOM when the file is likely to go back to Excel (see responder.batch.formats).
-        excel = source.has_bom or source.encoding == "cp1252" or source.kind == "xlsx"
+        excel = source.has_bom or source.encoding != "utf-8" or source.kind == "xlsx"
         return dataclasses.replace(
             spec,
             bom=excel,
@@ -427,6 +430,44 @@ def _output_spec(source: Source, kind: str, added: dict[str, str], error_column:
         kinds = {c: {"str"} for c in source.columns}
         return dataclasses.replace(spec, arrow_schema=infer_schema(spec.columns, kinds, added))
     return spec
+
+
+def check_targets(source: Path, output: Path, report: Path | None = None) -> None:
+    """Refuse, before any work, an output or report that would overwrite the input or each
+    other, or that is a folder or lies in a folder that does not exist."""
+    suggestion = source.with_name(f"{source.stem}-gelabeld{output.suffix or '.csv'}").name
+    targets = [("de uitvoer", output, suggestion)]
+    if report is not None:
+        targets.append(("het rapport", report, "rapport.html"))
+    for what, path, example in targets:
+        if path.is_dir():
+            raise InputError(
+                f"{what.capitalize()} {path} is een map. Geef een bestandsnaam op, bijvoorbeeld "
+                f"{path / example}."
+            )
+        if not path.parent.is_dir():
+            raise InputError(f"De map voor {what} bestaat niet: {path.parent}")
+        if same_file(path, source):
+            raise InputError(
+                f"{what.capitalize()} {path} is het invoerbestand zelf en zou het overschrijven. "
+                f"Kies een andere naam, bijvoorbeeld {example}."
+            )
+    if report is not None and same_file(report, output):
+        raise InputError(
+            f"Het rapport en de uitvoer zijn hetzelfde bestand ({report}): het rapport zou de "
+            "gelabelde rijen overschrijven. Kies een andere naam, bijvoorbeeld rapport.html."
+        )
+
+
+def same_file(a: Path, b: Path) -> bool:
+    """Whether ``a`` and ``b`` are (or would be) one file: the same path once symbolic links are
+    resolved, or, when both exist, the same file on disk (a hard link, another spelling)."""
+    try:
+        if a.exists() and b.exists():
+            return os.path.samefile(a, b)
+        return a.resolve() == b.resolve()
+    except OSError:
+        return False
 
 
 def _chunked(rows: Iterator[SourceRow], size: int) -> Iterator[list[SourceRow]]:

@@ -25,6 +25,7 @@ from responder.config import CONFIG_NAME
 from responder.errors import InputError
 from responder.labels import FLAGS, INTENTS, SENTIMENTS, TOPICS
 from responder.names import FLAG_NAMES, INTENT_NAMES, MONTHS, SENTIMENT_NAMES, TOPIC_NAMES
+from responder.triage.normalise import without_surrogates
 
 P1_FLAGS = ("safety", "discrimination", "privacy_incident", "legal_threat", "media_threat")
 """Flags whose comments the standard playbook handles first (P1)."""
@@ -340,7 +341,8 @@ def write_report(path: Path, page: str) -> None:
 
     try:
         with atomic_path(path) as tmp:
-            tmp.write_text(page, encoding="utf-8")
+            # A file or model name from undecodable bytes holds lone surrogates: not UTF-8.
+            tmp.write_text(without_surrogates(page), encoding="utf-8")
     except OSError as exc:
         raise InputError(
             f"Kan het rapport niet schrijven naar {path}: {exc.strerror or exc}."

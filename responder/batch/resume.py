@@ -137,7 +137,7 @@ class Manifest:
 
     @property
     def options_hash(self) -> str:
-        canonical = json.dumps(self.options, sort_keys=True, ensure_ascii=False)
+        canonical = json.dumps(self.options, sort_keys=True)
         return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
     @classmethod
@@ -157,8 +157,7 @@ class Manifest:
                 "options": self.options,
                 "options_hash": self.options_hash,
             },
-            ensure_ascii=False,
-            indent=2,
+            indent=2,  # ASCII: a path from undecodable bytes (lone surrogates) is no UTF-8
         )
 
     @classmethod

@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from responder.cli.common import load_assistant, model_option, parse_time, say
+from responder.cli.common import comment_text, load_assistant, model_option, parse_time, say
 from responder.cli.label import label
 from responder.cli.models import evaluate_cmd, model, train
 from responder.config import CONFIG_NAME, Settings
@@ -46,9 +46,7 @@ for command in (label, train, evaluate_cmd, model):
 @model_option
 def triage(text: str, model: Path | None) -> None:
     """Beoordeel één reactie en druk de triage af als JSON ('-' leest van stdin)."""
-    if text == "-":
-        text = sys.stdin.read()
-    _, result = load_assistant(model).triage(text)
+    _, result = load_assistant(model).triage(comment_text(text))
     click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
 
 
@@ -82,10 +80,8 @@ def suggest(
     """Triage, plan en antwoordsuggesties voor één reactie ('-' leest van stdin)."""
     from responder.advice.plan import CommentContext
 
-    if text == "-":
-        text = sys.stdin.read()
     context = CommentContext(channel, parse_time(when), private, initials)
-    advice = load_assistant(model, playbook=playbook_path).advise(text, context)
+    advice = load_assistant(model, playbook=playbook_path).advise(comment_text(text), context)
     out = (
         json.dumps(advice.to_dict(), ensure_ascii=False, indent=2) if as_json else advice.as_text()
     )

@@ -96,6 +96,24 @@ def load_assistant(model: Path | None = None, **options: Any) -> Assistant:
     return Assistant.from_settings(settings, model=model, storage=storage, **options)
 
 
+def comment_text(text: str) -> str:
+    """The comment from the command line (``-``: from stdin) as valid Unicode: bytes that are
+    not UTF-8, on stdin or in an argument the shell could not decode (Python hands those on as
+    lone surrogates), become U+FFFD, and the user hears about it."""
+    from responder.triage.normalise import without_surrogates
+
+    if text == "-":
+        stream = getattr(sys.stdin, "buffer", None)
+        if stream is not None:
+            text = bytes(stream.read()).decode("utf-8", "surrogateescape")
+        else:
+            text = sys.stdin.read()
+    clean = without_surrogates(text)
+    if clean != text:
+        say("Let op: de tekst is geen geldige UTF-8; onleesbare tekens zijn vervangen door \ufffd.")
+    return clean
+
+
 def parse_time(value: str | None) -> datetime | None:
     if value is None:
         return None

@@ -118,8 +118,9 @@ def label(
             raise
         finally:
             bar.close()
+    noted = f" (waarvan {summary.noted} met een opmerking)" if summary.noted else ""
     say(
-        f"{summary.rows} rijen geschreven naar {output}: {summary.labelled} gelabeld, "
+        f"{summary.rows} rijen geschreven naar {output}: {summary.labelled} gelabeld{noted}, "
         f"{summary.not_dutch} niet-Nederlands, {summary.errors} met een fout (kolom 'error')."
     )
     if report is not None:

@@ -7,11 +7,19 @@ from responder.errors import InputError
 
 INVISIBLE = re.compile(r"[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\u200b-\u200f\u2060\ufeff]")
 SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
+LONE_SURROGATE = re.compile(r"[\ud800-\udfff]")
+"""Half of a UTF-16 pair on its own (JSON's ``"\\ud800"``, a mis-decoded file): not a character,
+and no encoder can write it. Replaced by U+FFFD, the replacement character."""
+
+
+def without_surrogates(text: str) -> str:
+    """``text`` with every lone surrogate replaced by U+FFFD, so it can be encoded as UTF-8."""
+    return LONE_SURROGATE.sub("\ufffd", text)
 
 
 def normalise(text: str) -> str:
     """NFC, invisible characters removed, runs of spaces collapsed, ends trimmed."""
-    text = unicodedata.normalize("NFC", text)
+    text = unicodedata.normalize("NFC", without_surrogates(text))
     text = INVISIBLE.sub("", text)
     text = SPACES.sub(" ", text)
     return text.strip()
