@@ -18,6 +18,7 @@ from responder.errors import InputError, UnknownRequestError
 from responder.names import ACTION_NAMES, VISIBILITY_NAMES, display_names, format_moment
 from responder.protocols import Classifier
 from responder.storage import Storage
+from responder.triage.normalise import without_surrogates
 from responder.triage.service import Triage, TriageService
 
 FEEDBACK_ACTIONS = ("used", "edited", "rejected")
@@ -194,7 +195,9 @@ class Assistant:
         final_text: str | None = None,
         key_id: int | None = None,
     ) -> int:
-        """Which suggestion of an earlier ``advise`` was used, edited or rejected."""
+        """Which suggestion of an earlier ``advise`` was used, edited or rejected, told by the key
+        that asked for it. The reply as posted is personal data like the comment: kept only
+        when ``audit_text`` is on."""
         if action not in FEEDBACK_ACTIONS:
             raise InputError(f"Onbekende actie {action!r}; kies uit {', '.join(FEEDBACK_ACTIONS)}.")
         if action in ("used", "edited") and rank is None:
@@ -203,8 +206,12 @@ class Assistant:
             raise InputError("Geef bij 'edited' de aangepaste tekst mee (final_text).")
         storage = self._storage()
         entry = storage.audit_entry(request_id)
-        if entry is None or entry["endpoint"] != "suggest":
-            raise UnknownRequestError(f"Geen suggesties gevonden met request_id {request_id}.")
+        if entry is None or entry["endpoint"] != "suggest" or entry["key_id"] != key_id:
+            # Another key's request is as unknown as a made-up one: nothing about it leaks.
+            raise UnknownRequestError(
+                f"Geen suggesties gevonden met request_id {request_id}"
+                + (" voor deze API-sleutel." if key_id is not None else ".")
+            )
         chosen = next((s for s in entry["suggestions"] or [] if s["rank"] == rank), None)
         if rank and chosen is None:
             raise InputError(f"Suggestie {rank} bestaat niet bij dit verzoek.")
@@ -215,8 +222,8 @@ class Assistant:
             rank,
             chosen["strategy"] if chosen else None,
             chosen["template"] if chosen else None,
-            final_text,
-            entry["comment"],
+            without_surrogates(final_text) if final_text and self.audit_text else None,
+            entry["comment"] if self.audit_text else None,
         )
 
     def playbook_summary(self, max_text_chars: int) -> dict[str, Any]:
@@ -266,10 +273,13 @@ class Assistant:
         comment: str | None = None,
     ) -> str:
         """Write the audit record (when there is a storage) and return its request id. Comment
-        text is personal data: it is kept only when ``audit_text`` is on."""
+        text is personal data: it, and the words quoted as evidence for a flag, are kept only
+        when ``audit_text`` is on."""
         rid = uuid.uuid4().hex
         if self.storage is not None:
-            kept = comment if self.audit_text else None
+            kept = without_surrogates(comment) if comment and self.audit_text else None
+            if not self.audit_text and isinstance(triage, dict) and triage.get("flags"):
+                triage = {**triage, "flags": [{**f, "evidence": []} for f in triage["flags"]]}
             self.storage.audit(rid, endpoint, key_id, triage, plan, suggestions, kept)
         return rid
 

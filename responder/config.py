@@ -45,6 +45,15 @@ class Settings(BaseSettings):
     cors_origins: str = ""
     """Comma-separated origins allowed to call the API from a browser (e.g. the extension's
     ``chrome-extension://<id>``); none by default."""
+    allowed_hosts: str = ""
+    """Comma-separated host names the server answers to besides localhost, 127.0.0.1, [::1] and
+    the address it listens on (against DNS rebinding); ``*`` accepts any. On all interfaces
+    (``--host 0.0.0.0``, where keys are required) any name is accepted unless some are listed."""
+    trusted_proxies: str = ""
+    """Comma-separated addresses (or networks) of reverse proxies whose ``X-Forwarded-For`` is
+    believed; none by default, so a client cannot pick its own address for the rate limit."""
+    body_timeout_seconds: float = 15.0
+    """A request body must have arrived this long after its headers (a stalled one gets 408)."""
     rate_limit_per_minute: int = 120
     """Requests per minute per API key (or per client address without keys), per worker."""
     max_body_bytes: int = 1_000_000
@@ -60,7 +69,15 @@ class Settings(BaseSettings):
 
     @property
     def cors_origin_list(self) -> list[str]:
-        return [o.strip() for o in self.cors_origins.split(",") if o.strip()]
+        return _listed(self.cors_origins)
+
+    @property
+    def allowed_host_list(self) -> list[str]:
+        return [h.lower().strip("[]") for h in _listed(self.allowed_hosts)]
+
+    @property
+    def trusted_proxy_list(self) -> list[str]:
+        return _listed(self.trusted_proxies)
 
     @property
     def reference_model_path(self) -> Path:
@@ -92,3 +109,8 @@ class Settings(BaseSettings):
     @property
     def converted_base_path(self) -> Path:
         return self.models_dir / "multilingual-e5-small"
+
+
+def _listed(value: str) -> list[str]:
+    """The items of a comma-separated setting, trimmed, empty ones left out."""
+    return [item.strip() for item in value.split(",") if item.strip()]

@@ -181,7 +181,7 @@ def fake_client(tmp_path: Path) -> Iterator[Callable[..., Any]]:
 
         def start(listen_host: str = "127.0.0.1", **overrides: object) -> TestClient:
             app = fake_app(tmp_path / f"api-{len(started)}.db", listen_host, **overrides)
-            client = stack.enter_context(TestClient(app))
+            client = stack.enter_context(TestClient(app, base_url="http://localhost"))
             started.append(client)
             return client
 

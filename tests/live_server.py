@@ -20,9 +20,17 @@ def free_port() -> int:
 
 
 @contextmanager
-def live_server(app: Any) -> Iterator[str]:
+def live_server(app: Any, plain: bool = False, log_level: str = "warning") -> Iterator[str]:
+    """``app`` served as `responder serve` serves it (``plain``: with uvicorn's own defaults)."""
+    from responder.api.server import server_config
+
     port = free_port()
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
+    options: dict[str, Any] = {"log_level": log_level, "lifespan": "on"}
+    if plain:
+        config = uvicorn.Config(app, host="127.0.0.1", port=port, **options)
+    else:
+        settings = app.state.responder.settings
+        config = server_config(app, "127.0.0.1", port, settings, **options)
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

@@ -54,7 +54,7 @@ def test_case(case: dict[str, Any], playbook: Playbook) -> None:
         assert p.deadline.strftime("%Y-%m-%dT%H:%M") == expect["deadline"]
     result = suggest(triage, text, context, playbook, p)
     if not p.respond:
-        assert result.items == []
+        assert result.items == [] and result.notes
         return
     assert len(result.items) >= 3
     assert len({s.strategy for s in result.items}) == len(result.items)
@@ -70,3 +70,10 @@ def test_case(case: dict[str, Any], playbook: Playbook) -> None:
     for word in expect.get("never", []):
         pattern = re.compile(rf"(?<!\w){re.escape(word)}(?!\w)", re.IGNORECASE)
         assert not any(pattern.search(s.text) for s in result.items), word
+    for words in expect.get("says", []):  # what every reply must say (must_say)
+        assert all(words.lower() in s.text.lower() for s in result.items), (words, result.items)
+    first = result.items[0]
+    if "first_strategy" in expect:
+        assert first.strategy == expect["first_strategy"], first
+    for words in expect.get("first_says", []):  # the best reply answers or acknowledges this
+        assert words.lower() in first.text.lower(), (words, first.text)

@@ -252,7 +252,7 @@ def test_limits_and_bad_input_get_clear_json_errors(fake_client: Client) -> None
     error_of(
         post("/v1/suggest", json={"text": "hoi", "posted_at": "gisteren"}), 422, "validation_error"
     )
-    error_of(post("/v1/suggest", json={"text": "hoi", "initials": "<b>"}), 422, "invalid_input")
+    error_of(post("/v1/suggest", json={"text": "hoi", "initials": "<b>"}), 422, "validation_error")
     error_of(client.get("/v1/onbekend"), 404, "not_found")
     error_of(client.get("/v1/suggest"), 405, "method_not_allowed")
     # Unicode oddities are text, not errors.

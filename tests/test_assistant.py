@@ -131,7 +131,9 @@ def test_feedback_is_recorded_with_the_chosen_suggestion(
     assistant, rid, _ = advised
     entry = storage.audit_entry(rid)
     assert entry is not None
-    first = assistant.record_feedback(rid, "used", rank=1, key_id=2)
+    with pytest.raises(UnknownRequestError):  # only the key that asked (here: none) may answer
+        assistant.record_feedback(rid, "used", rank=1, key_id=2)
+    first = assistant.record_feedback(rid, "used", rank=1)
     second = assistant.record_feedback(rid, "edited", rank=2, final_text="Aangepast ^AB")
     third = assistant.record_feedback(rid, "rejected")
     assert first < second < third
@@ -143,7 +145,7 @@ def test_feedback_is_recorded_with_the_chosen_suggestion(
     ]
     by_rank = {s["rank"]: s for s in entry["suggestions"]}
     assert rows[0]["strategy"] == by_rank[1]["strategy"]
-    assert rows[0]["template"] == by_rank[1]["template"] and rows[0]["key_id"] == 2
+    assert rows[0]["template"] == by_rank[1]["template"] and rows[0]["key_id"] is None
     assert rows[1]["strategy"] == by_rank[2]["strategy"]
     assert rows[1]["final_text"] == "Aangepast ^AB"
     assert rows[2]["strategy"] is None and rows[2]["template"] is None

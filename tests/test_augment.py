@@ -4,8 +4,8 @@ from responder.model.augment import (
     augment,
     drop_punctuation,
     noisy,
-    strip_accents,
     stretch,
+    strip_accents,
     typos,
 )
 

@@ -54,7 +54,7 @@ def test_good_replies_pass(text: str) -> None:
         ("Wat is uw wachtwoord? Dan kijken we in uw account. ^AB", "personal_data"),
         ("Hoi! Fijn dat je het laat weten, dank u. ^AB", "register"),
         ("Dank u, we kijken naar {onderwerp}. ^AB", "placeholders"),
-        ("Thank you for your message, we are looking into it right now. ^AB", "dutch"),
+        ("Thank you for your message, we are looking into it right now. ^AB", "language"),
         ("Ok ^AB", "not_empty"),
         ("Vervelend! " * 40 + "^AB", "length"),
     ],

@@ -117,17 +117,21 @@ def test_spam_is_hidden_not_answered(pb: Playbook) -> None:
     assert p.situation == "spam" and p.action == "hide_and_report" and not p.respond
 
 
-def test_other_languages_are_left_to_the_agent(pb: Playbook) -> None:
+def test_languages_without_replies_are_left_to_the_agent(pb: Playbook) -> None:
     text = "Where is my parcel? I ordered it two weeks ago and nobody answers."
     p = plan(triage_for(text), text, at(WEDNESDAY_10), pb)
-    assert p.situation == "andere_taal" and p.action == "manual"
+    assert p.situation == "engels" and p.respond and p.language == "en"
+    text = "¿Dónde está mi pedido? Llevo dos semanas esperando y nadie contesta."
+    p = plan(triage_for(text), text, at(WEDNESDAY_10), pb)
+    assert p.situation == "andere_taal" and p.action == "manual" and p.language == "es"
+    assert any("in het Spaans" in s.do and "Engels, Frans" in s.do for s in p.steps)
 
 
 def test_register_mirrors_the_commenter(pb: Playbook) -> None:
     for text, expected in [
         ("Kun je even kijken naar mijn pakket?", "je"),
         ("Kunt u even kijken naar mijn pakket?", "u"),
-        ("Pakket nog steeds niet binnen.", "u"),  # unknown: the playbook's default
+        ("Pakket nog steeds niet binnen.", "u"),  # unknown: Facebook's default
         ("Kunde gij eens kijken naar mijn pakket?", "je"),  # Flemish
     ]:
         p = plan(triage_for(text, topic="delivery"), text, at(WEDNESDAY_10), pb)

@@ -1,18 +1,23 @@
 """Checks every reply must pass before it is suggested (and every text `playbook check` sees).
 
-A reply must keep the register, fit the channel, leave no placeholder, be Dutch, and never:
-promise compensation the playbook does not allow, admit liability, ask for or repeat personal
-data in public, ask for a password, or argue with or blame the customer.
+A reply must keep the register, fit the channel, leave no placeholder, be in the language of the
+situation (Dutch, or English, French, German where the playbook has replies in them), say what
+the situation requires (``must_say``: leave the house, call 112), and never: promise compensation
+the playbook does not allow, admit liability, ask for or repeat personal data in public, ask for
+a password, argue with or blame the customer, ask for a fact the customer already gave, open
+with sympathy for a complaint nobody made, or thank or sympathise with someone who abuses.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Literal
 
 from responder.advice.personal_data import find_personal_data
-from responder.triage.detect import detect_language
+from responder.triage.detect import Detected, detect_language
 
 Register = Literal["u", "je"]
 
@@ -27,13 +32,22 @@ class GuardrailResult:
 
 @dataclass(frozen=True)
 class ReplyContext:
-    """What the checks need to know about where the reply goes."""
+    """What the checks need to know about where the reply goes and what it answers."""
 
     register: Register
     max_chars: int
     public: bool
     compensation_allowed: bool = False
     own_contacts: tuple[str, ...] = ()
+    language: str = "nl"
+    must_say: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    """Each element the reply must contain: its id and the substrings (any case) that prove it."""
+    given_facts: frozenset[str] = frozenset()
+    """The kinds of fact the comment gives (``product``, ``reference``...): never ask for them."""
+    sympathy: bool = True
+    """False for a comment that is no complaint (a neutral question): no sympathetic opening."""
+    offender: bool = False
+    """The commenter abuses or discriminates: no thanks and no sympathy anywhere."""
 
 
 def _rx(*patterns: str) -> list[re.Pattern[str]]:
@@ -54,6 +68,12 @@ COMPENSATION_PROMISES = _rx(
     r"\b(we|wij)\b[^.!?]{0,30}\b(sturen|geven|bieden|schenken|regelen)\s+" + _OBJECT + _COMP_NOUN,
     r"\b(sturen|geven|bieden|schenken|regelen)\s+(we|wij)\s+" + _OBJECT + _COMP_NOUN,
     r"\b(schadevergoeding|cadeaubon|waardebon|tegoedbon|voucher)\b",
+    # English, German, French replies
+    r"\b(we|we'll|we will)\s+(refund|compensate|reimburse)\b",
+    r"\byou('ll| will)\s+(get|receive)\b[^.!?]{0,30}\b(refund|voucher|discount|compensation|credit)",
+    r"\bwir\s+(erstatten|entschädigen|vergüten)\b",
+    r"\b(gutschein|entschädigung|schadenersatz|bon d'achat|dédommagement)\b",
+    r"\bnous\s+(vous\s+)?(rembourserons|dédommagerons)\b",
 )
 LIABILITY = _rx(
     r"\b(volledig |helemaal |geheel )?(onze|mijn) (schuld|fout)\b",
@@ -62,6 +82,8 @@ LIABILITY = _rx(
     r"\bnalatig",
     r"\b(we|wij) (erkennen|geven toe)\b",
     r"\bhadden (we|wij) (nooit|niet) (mogen|moeten)\b",
+    r"\b(our|unser|unsere|notre) (fault|schuld|fehler|faute)\b",
+    r"\b(liable|haftbar|responsables? du dommage)\b",
 )
 BLAME = _rx(
     r"\b(u|je|jij) (had|hadden|heeft|hebt) (beter |zelf |gewoon )*(moeten|kunnen)\b",
@@ -79,14 +101,22 @@ BLAME = _rx(
 ASKS_FOR_DATA = re.compile(
     r"\b(ordernummer|klantnummer|klant- of ordernummer|factuurnummer|adres|postcode|huisnummer|"
     r"telefoonnummer|06-nummer|e-mailadres|mailadres|geboortedatum|rekeningnummer|iban|bsn|"
-    r"burgerservicenummer)\b",
+    r"burgerservicenummer|order number|address|phone number|e-?mail address|date of birth|"
+    r"bestellnummer|adresse|telefonnummer|e-mail-adresse|geburtsdatum|numéro de commande|"
+    r"numéro de téléphone|adresse e-mail|date de naissance)\b",
     re.IGNORECASE,
 )
 PRIVATE_ROUTE = re.compile(
-    r"\b(privébericht|privé|dm|direct message|persoonlijk bericht|pb|contactformulier|inbox)\b",
+    r"\b(privébericht|privé|dm|direct message|persoonlijk bericht|pb|contactformulier|inbox|"
+    r"private message|contact form|direktnachricht|private nachricht|kontaktformular|"
+    r"message privé|formulaire de contact)\b",
     re.IGNORECASE,
 )
-SECRETS = re.compile(r"\b(wachtwoord|pincode|inlogcode|verificatiecode|sms-code|tan-code)\b", re.I)
+SECRETS = re.compile(
+    r"\b(wachtwoord|pincode|inlogcode|verificatiecode|sms-code|tan-code|password|passwort|"
+    r"mot de passe)\b",
+    re.I,
+)
 NEGATED_SECRET = re.compile(
     r"\b(nooit|geen|niet)\b[^.!?]{0,40}\b(wachtwoord|pincode|inlogcode|inloggegevens|code)", re.I
 )
@@ -95,7 +125,55 @@ REGISTER_WORDS: dict[str, re.Pattern[str]] = {
     "u": re.compile(r"\b(je|jij|jou|jouw|jezelf|jullie)\b", re.IGNORECASE),
     "je": re.compile(r"\b(u|uw|uzelf)\b", re.IGNORECASE),
 }
+FOREIGN_REGISTER_WORDS: dict[str, dict[str, re.Pattern[str]]] = {
+    # German Sie/du (the polite forms only with a capital, "sie" is also she/they), French vous/tu.
+    "de": {
+        "u": re.compile(r"\b(du|dich|dir|dein\w*)\b", re.IGNORECASE),
+        "je": re.compile(r"(?<=[a-zäöüß,] )Sie\b|\b(Ihnen|Ihre?[mnrs]?)\b"),
+    },
+    "fr": {
+        "u": re.compile(r"\b(tu|toi|ton|ta|tes)\b", re.IGNORECASE),
+        "je": re.compile(r"\b(vous|votre|vos)\b", re.IGNORECASE),
+    },
+}
+LANGUAGE_NAMES = {"nl": "Nederlands", "en": "Engels", "fr": "Frans", "de": "Duits"}
 PLACEHOLDER = re.compile(r"\{[^{}]*\}")
+GREETING = re.compile(r"^(hoi|hallo|hi|hey|beste)\b[^.!?]{0,40}[!,.]\s*", re.IGNORECASE)
+SYMPATHY_OPENING = re.compile(
+    r"^(wat |echt |heel |erg |oei,? |oh,? )*(vervelend|naar|rot|jammer|balen|sneu|frustrerend|"
+    r"vreselijk|pijnlijk|sorry|excuses|onze excuses|het spijt)",
+    re.IGNORECASE,
+)
+FOR_THE_VICTIM = re.compile(
+    r"\b(dank|bedankt|fijn dat|vervelend|jammer|wat naar|sorry|excuses|begrijpelijk|"
+    r"we (begrijpen|snappen) (je|uw) (frustratie|boosheid)|(je|uw) melding)\b",
+    re.IGNORECASE,
+)
+"""Words of thanks and sympathy, and treating the comment as a report: never to an abuser."""
+ASKING = re.compile(
+    r"\?|\b(stuur|stuurt|geef|geeft|deel|deelt|noem|noemt|laat [^.!?]{0,30}weten|horen graag|"
+    r"nodig|met (je|uw))\b",
+    re.IGNORECASE,
+)
+"""A sentence that asks the customer for something."""
+FACT_QUESTIONS: dict[str, re.Pattern[str]] = {
+    "product": re.compile(
+        r"\b(welk|welke|om welk|om welke|wat voor)\s+(\w+\s+)?(product|apparaat|artikel|"
+        r"toestel)\b",
+        re.IGNORECASE,
+    ),
+    "reference": re.compile(
+        r"\b(ordernummer|bestelnummer|klantnummer|klant- of ordernummer|factuurnummer|"
+        r"zaaknummer|dossiernummer|referentienummer)\b",
+        re.IGNORECASE,
+    ),
+    "amount": re.compile(r"\b(welk bedrag|om welk bedrag|hoeveel)\b", re.IGNORECASE),
+    "waiting": re.compile(r"\bhoe lang\b[^.!?]*\b(wacht|wachten|gewacht)", re.IGNORECASE),
+    "duration": re.compile(r"\b(sinds wanneer|hoe lang (al|speelt))\b", re.IGNORECASE),
+    "date": re.compile(r"\b(wanneer|welke datum|op welke dag)\b", re.IGNORECASE),
+    "tried": re.compile(r"\b(heeft|hebt|heb) (u|je) al (gebeld|contact|gemaild)", re.IGNORECASE),
+}
+"""How a reply asks for each kind of fact (only sentences that ask count, see ``ASKING``)."""
 
 
 def _sentences(text: str) -> list[str]:
@@ -131,7 +209,8 @@ def check_reply(text: str, ctx: ReplyContext, check_language: bool = True) -> li
         f"Plaatshouder {left.group(0)} is niet ingevuld." if left else None,
         "Alle plaatshouders zijn ingevuld.",
     )
-    wrong = REGISTER_WORDS[ctx.register].search(text)
+    words = FOREIGN_REGISTER_WORDS.get(ctx.language, REGISTER_WORDS if ctx.language == "nl" else {})
+    wrong = words[ctx.register].search(text) if words else None
     other = "je" if ctx.register == "u" else "u"
     add(
         "register",
@@ -161,16 +240,83 @@ def check_reply(text: str, ctx: ReplyContext, check_language: bool = True) -> li
         "Geen discussie, geen verwijt.",
     )
     add("personal_data", _personal_data_problem(text, ctx), _personal_data_ok(ctx))
+    missing = [must_id for must_id, proof in ctx.must_say if not _says(text, proof)]
+    add(
+        "must_say",
+        f"Mist wat hier altijd gezegd moet worden: {', '.join(missing)}." if missing else None,
+        "Zegt wat de situatie vraagt."
+        if ctx.must_say
+        else "Deze situatie vraagt geen vaste inhoud.",
+    )
+    asked = asked_fact(text, ctx.given_facts)
+    add(
+        "no_known_fact_question",
+        f"Vraagt naar iets wat de klant al heeft gegeven ('{asked}')." if asked else None,
+        "Vraagt niet naar wat de klant al heeft gegeven.",
+    )
+    add("fitting_tone", tone_problem(text, ctx), "Toon past bij de reactie.")
     if check_language:
-        lang = detect_language(re.sub(r"https?://\S+|\^\S+", " ", text))
+        lang = _language_of(re.sub(r"https?://\S+|\^\S+", " ", text))
+        name = LANGUAGE_NAMES.get(ctx.language, ctx.language)
+        accepted = ("nl", "und") if ctx.language == "nl" else (ctx.language, "und")
         add(
-            "dutch",
-            None
-            if lang.label in ("nl", "und")
-            else f"De tekst lijkt geen Nederlands ({lang.label}).",
-            "Nederlands.",
+            "language",
+            None if lang.label in accepted else f"De tekst lijkt geen {name} ({lang.label}).",
+            f"{name}.",
         )
     return results
+
+
+@lru_cache(maxsize=4096)
+def _language_of(text: str) -> Detected:
+    """The detected language, once per text: the same text is checked in many contexts."""
+    return detect_language(text)
+
+
+def _says(text: str, proof: tuple[str, ...]) -> bool:
+    low = text.lower()
+    return any(p.lower() in low for p in proof)
+
+
+def asked_fact(text: str, given: frozenset[str]) -> str | None:
+    """The words with which the reply asks for a fact of a kind the comment already gives."""
+    found = asked_facts(text, given)
+    return next(iter(found.values()), None)
+
+
+def asked_facts(text: str, kinds: Iterable[str] = FACT_QUESTIONS) -> dict[str, str]:
+    """The kinds of fact (of ``kinds``) the reply asks for, each with the words that ask."""
+    wanted = sorted(set(kinds))
+    found: dict[str, str] = {}
+    if not wanted:
+        return found
+    for sentence in _sentences(text):
+        if not ASKING.search(sentence):
+            continue
+        for kind in wanted:
+            pattern = FACT_QUESTIONS.get(kind)
+            match = pattern.search(sentence) if pattern else None
+            if match and kind not in found:
+                found[kind] = match.group(0)
+    return found
+
+
+def tone_problem(text: str, ctx: ReplyContext) -> str | None:
+    if ctx.offender:
+        found = FOR_THE_VICTIM.search(text)
+        if found:
+            return (
+                f"Bedankt of troost iemand die zelf scheldt of discrimineert ('{found.group(0)}'); "
+                "stel een grens."
+            )
+    if not ctx.sympathy or ctx.offender:
+        opening = SYMPATHY_OPENING.search(GREETING.sub("", text.strip(), count=1))
+        if opening:
+            return (
+                f"Opent met medeleven ('{opening.group(0)}'), maar de klant klaagt niet; "
+                "beantwoord de vraag."
+            )
+    return None
 
 
 def _personal_data_ok(ctx: ReplyContext) -> str:

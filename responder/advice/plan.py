@@ -2,7 +2,10 @@
 
 Priority, who handles it, the response deadline (from the comment's time and the opening hours),
 public or private, whether to answer at all, and the steps, each with a one-line reason so that a
-new agent learns the procedure while using it.
+new agent learns the procedure while using it. It also reads what the labels miss: sarcasm (a
+negative comment in positive words), the form of address when the commenter uses none (the
+channel's default, or je for a casual writer), what every reply must say, the facts the customer
+gave, and the playbook's answer to a factual question (opening hours on a named day).
 """
 
 from __future__ import annotations
@@ -10,21 +13,54 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
+from responder.advice.facts import extract_facts
 from responder.advice.personal_data import find_personal_data
-from responder.advice.playbook import Playbook, PlaybookError, Signals, Situation
+from responder.advice.playbook import (
+    Answer,
+    MustSay,
+    Playbook,
+    PlaybookError,
+    Register,
+    Signals,
+    Situation,
+    comment_text,
+    mentions,
+)
 from responder.errors import InputError
 from responder.names import (
     ACTION_NAMES,
     FLAG_NAMES,
     HEAD_NAMES,
+    MONTHS,
     VISIBILITY_NAMES,
+    WEEKDAY_NAMES,
     format_moment,
     label_name,
 )
 from responder.triage.service import Triage
+
+LANGUAGE_NAMES = {
+    "en": "Engels",
+    "fr": "Frans",
+    "de": "Duits",
+    "es": "Spaans",
+    "it": "Italiaans",
+    "pt": "Portugees",
+    "tr": "Turks",
+    "pl": "Pools",
+    "ar": "Arabisch",
+}
+"""Dutch names of the languages the detector knows, for notes to the agent."""
+
+FOREIGN_ADDRESS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
+    "de": (frozenset({"sie", "ihnen"}), frozenset({"du", "dich", "dir", "dein", "deine", "euch"})),
+    "fr": (frozenset({"vous", "votre", "vos"}), frozenset({"tu", "toi", "ton", "ta", "tes", "te"})),
+}
+"""The polite and the familiar forms of address in languages that have both (Sie/du, vous/tu);
+the playbook's ``u`` and ``je`` variants carry them."""
 
 
 @dataclass(frozen=True)
@@ -80,6 +116,16 @@ class Plan:
     also: list[str] = field(default_factory=list)
     """Other situations that apply too (a second flag), with the team to inform."""
     playbook_version: str = ""
+    language: str = "nl"
+    """The comment's language (ISO code); replies are in it where the playbook has them."""
+    register_reason: str = ""
+    """Why this form of address: the customer's own, a casual style, or the channel's default."""
+    must_say: list[str] = field(default_factory=list)
+    """What every reply must say in this situation (inserted where a reply does not say it)."""
+    facts: list[str] = field(default_factory=list)
+    """What the customer told us (how long, how often, which product), for the agent to see."""
+    answer: str = ""
+    """The playbook's answer to the comment's factual question, in the plan's register."""
 
     def to_dict(self) -> dict[str, Any]:
         out = asdict(self)
@@ -93,22 +139,41 @@ class Plan:
 
 
 def signals_for(triage: Triage, comment: str, playbook: Playbook) -> Signals:
-    """What the playbook's conditions look at, from a triage and the comment text."""
-    if not triage.is_dutch or triage.intent is None:
-        return Signals("other")
-    low = comment.lower()
+    """What the playbook's conditions look at, from a triage and the comment text. A sarcastic
+    comment ("Top service weer 🙄") counts as negative, and its praise as a complaint."""
+    text = comment_text(comment)
     spam = any(
-        re.search(r"(?<!\w)" + re.escape(word.lower()) + r"(?!\w)", low)
+        re.search(r"(?<!\w)" + re.escape(word.lower()) + r"(?!\w)", text)
         for word in playbook.organisation.spam_words
     )
+    if not triage.is_dutch:
+        return Signals(triage.language.label, spam=spam, text=text)
+    if triage.intent is None:
+        return Signals("other", spam=spam, text=text)
+    sentiment = triage.sentiment.label if triage.sentiment else None
+    intent = triage.intent.label
+    if sarcasm_in(text, playbook) and sentiment != "negative":
+        sentiment = "negative"
+        if intent in ("praise", "suggestion", "other"):
+            intent = "complaint"
     return Signals(
         language="nl",
-        sentiment=triage.sentiment.label if triage.sentiment else None,
-        intent=triage.intent.label,
+        sentiment=sentiment,
+        intent=intent,
         topic=triage.topic.label if triage.topic else None,
         flags=frozenset(f.label for f in triage.flags),
         spam=spam,
+        text=text,
     )
+
+
+def sarcasm_in(text: str, playbook: Playbook) -> list[str]:
+    """The words that make ``text`` (see ``comment_text``) sarcastic: a sign of sarcasm together
+    with a word that names a problem; empty when it is not."""
+    cues = playbook.cues
+    signs = [w for w in cues.sarcasm if mentions(text, w)]
+    trouble = [w for w in cues.trouble if mentions(text, w)]
+    return [*signs, *trouble] if signs and trouble else []
 
 
 def choose_situation(
@@ -128,10 +193,53 @@ def choose_situation(
     return found[0], others
 
 
-def register_for(triage: Triage, playbook: Playbook) -> str:
-    """Mirror the commenter's register; the playbook's default when it is unknown."""
-    label = triage.register.label
-    return label if label in ("u", "je") else playbook.organisation.default_register
+def register_for(
+    triage: Triage, comment: str, channel: str, playbook: Playbook
+) -> tuple[Register, str]:
+    """The form of address, and why: the commenter's own; else je for a casual writer (emoji
+    only, "wtf"); else the channel's default (je on Instagram, u on LinkedIn)."""
+    org = playbook.organisation
+    language = triage.language.label if not triage.is_dutch else "nl"
+    own: str = triage.register.label
+    if language != "nl":
+        own = _foreign_address(comment, language)
+    if own in ("u", "je"):
+        register: Register = "je" if own == "je" else "u"
+        return register, f"De klant gebruikt zelf de {register}-vorm, dus wij ook."
+    text = comment_text(comment)
+    casual = [w for w in playbook.cues.informal if mentions(text, w)]
+    if language == "nl" and (casual or not re.search(r"[^\W\d_]", comment)):
+        style = f"schrijft informeel ('{casual[0]}')" if casual else "reageert alleen met tekens"
+        return "je", f"De klant spreekt ons niet direct aan en {style}; daarom de je-vorm."
+    register = org.register_on(channel)
+    name = org.channels[channel].name if channel in org.channels else channel
+    return register, (
+        f"De klant spreekt ons niet direct aan; op {name} is de {register}-vorm de standaard."
+    )
+
+
+def _foreign_address(comment: str, language: str) -> str:
+    polite, familiar = FOREIGN_ADDRESS.get(language, (frozenset(), frozenset()))
+    words = re.findall(r"[^\W\d_]+", comment.lower())
+    p, f = sum(w in polite for w in words), sum(w in familiar for w in words)
+    return "u" if p > f else "je" if f > p else "unknown"
+
+
+def must_say_for(
+    situation: Situation, triage: Triage, comment: str, context: CommentContext, playbook: Playbook
+) -> list[MustSay]:
+    """What every reply in this situation must say for this comment: the situation's own
+    elements and the playbook's shared ones (safety instructions, personal data in public)
+    whose conditions hold. The shared ones are Dutch, so only for Dutch replies."""
+    text = comment_text(comment)
+    flags = frozenset(f.label for f in triage.flags)
+    kinds = frozenset(m.kind for m in find_personal_data(comment))
+    shared = playbook.must_say if situation.when.reply_language == "nl" else []
+    return [
+        m
+        for m in (*situation.must_say, *shared)
+        if m.applies(text, flags, kinds, public=not context.private)
+    ]
 
 
 def plan(triage: Triage, comment: str, context: CommentContext, playbook: Playbook) -> Plan:
@@ -161,7 +269,18 @@ def plan(triage: Triage, comment: str, context: CommentContext, playbook: Playbo
     )
     notify_ids = [t for t in priority.notify if t != situation.route]
     visibility = "private" if context.private else situation.visibility
+    register, register_reason = register_for(triage, comment, channel, playbook)
+    musts = must_say_for(situation, triage, comment, context, playbook)
+    answer = answer_for(triage, comment, received, register, playbook)
     first, last = _extra_steps(triage, comment, context, situation, received, playbook)
+    first += [PlanStep(f"Zeg in elk antwoord: {m.text.get(register)}", m.why) for m in musts]
+    if answer:
+        first.append(
+            PlanStep(
+                f"Geef het antwoord dat het draaiboek kent: {answer}",
+                "Een concreet antwoord helpt meer dan een verwijzing naar een pagina.",
+            )
+        )
     steps = first + [PlanStep(s.do, s.why) for s in situation.steps] + last
     also = []
     for other in others:
@@ -172,6 +291,7 @@ def plan(triage: Triage, comment: str, context: CommentContext, playbook: Playbo
                 f"De reactie valt ook onder '{other.title}'; dat team moet het weten.",
             )
         )
+    language = "nl" if triage.is_dutch else triage.language.label
     return Plan(
         situation=situation.id,
         title=situation.title,
@@ -188,20 +308,33 @@ def plan(triage: Triage, comment: str, context: CommentContext, playbook: Playbo
         respond=situation.action == "respond",
         tone=situation.tone,
         channel=channel,
-        register=register_for(triage, playbook),
+        register=register,
         steps=steps,
-        reasons=_reasons(triage, situation, speaks, route, context),
+        reasons=_reasons(triage, comment, situation, speaks, route, context, playbook),
         also=also,
         playbook_version=playbook.version,
+        language=language,
+        register_reason=register_reason,
+        must_say=[m.text.get(register) for m in musts],
+        facts=extract_facts(comment).summary(),
+        answer=answer,
     )
 
 
 def _reasons(
-    triage: Triage, situation: Situation, speaks: Team, route: Team, context: CommentContext
+    triage: Triage,
+    comment: str,
+    situation: Situation,
+    speaks: Team,
+    route: Team,
+    context: CommentContext,
+    playbook: Playbook,
 ) -> list[str]:
     reasons = []
     raised = [f.label for f in triage.flags]
     hit = [f for f in situation.when.flags if f in raised]
+    text = comment_text(comment)
+    words = situation.when.matched_words(text)
     if hit:
         names = ", ".join(FLAG_NAMES[f] for f in hit)
         reasons.append(
@@ -222,8 +355,25 @@ def _reasons(
             f"Situatie '{situation.title}' ({situation.priority}) op grond van {described}."
         )
     else:
+        language = LANGUAGE_NAMES.get(triage.language.label, "een andere taal")
         reasons.append(
-            f"Situatie '{situation.title}': de reactie is niet in het Nederlands ingedeeld."
+            f"Situatie '{situation.title}': de reactie is in het {language} en dus niet ingedeeld."
+            if triage.language.label in LANGUAGE_NAMES
+            else f"Situatie '{situation.title}': de reactie is niet in het Nederlands ingedeeld."
+        )
+    if words:
+        quoted = ", ".join(f"'{w}'" for w in words[:3])
+        reasons.append(f"De reactie noemt {quoted}; daarom '{situation.title}'.")
+    if situation.offender:
+        reasons.append(
+            "De schrijver is zelf degene die scheldt of discrimineert: eerst een grens, geen "
+            "dank of medeleven."
+        )
+    sarcasm = sarcasm_in(text, playbook) if triage.is_dutch else []
+    if sarcasm and triage.sentiment is not None and triage.sentiment.label != "negative":
+        reasons.append(
+            f"Sarcasme herkend ({', '.join(repr(w) for w in sarcasm[:3])}): gelezen als een "
+            "negatieve reactie."
         )
     if speaks.id != route.id:
         reasons.append(
@@ -257,9 +407,25 @@ def _extra_steps(
         first.append(
             PlanStep(
                 "Verberg de reactie of vraag de klant haar aan te passen: er staan "
-                "persoonsgegevens in (zoals een telefoonnummer, adres of ordernummer).",
+                "persoonsgegevens in (zoals een telefoonnummer, adres of ordernummer). Noem ze "
+                "niet in je antwoord.",
                 "Persoonsgegevens horen niet openbaar zichtbaar te blijven, ook niet als de klant "
                 "ze zelf plaatst.",
+            )
+        )
+    if situation.when.language == "other" and not triage.is_dutch:
+        language = LANGUAGE_NAMES.get(triage.language.label)
+        known = ", ".join(
+            ["Nederlands", *(LANGUAGE_NAMES.get(c, c) for c in reply_languages(playbook))]
+        )
+        steps.append(
+            PlanStep(
+                f"Geen voorgestelde antwoorden: de reactie is in het {language}, en het "
+                f"draaiboek heeft antwoorden in het {known}."
+                if language
+                else "Geen voorgestelde antwoorden: de taal van de reactie is niet herkend.",
+                "Een automatisch vertaald antwoord kan de klant verkeerd begrijpen; u schrijft het "
+                "zelf of in het Nederlands.",
             )
         )
     if (
@@ -327,3 +493,167 @@ def add_business_minutes(start: datetime, minutes: int, playbook: Playbook) -> d
 def next_opening(moment: datetime, playbook: Playbook) -> datetime:
     begin, _ = next(_intervals(moment, playbook))
     return begin
+
+
+def reply_languages(playbook: Playbook) -> list[str]:
+    """The languages other than Dutch that the playbook has replies in."""
+    codes = {
+        s.when.language
+        for s in playbook.situations
+        if s.replies and s.when.language not in ("nl", "other")
+    }
+    return sorted(codes)
+
+
+# --- answers from the playbook ------------------------------------------------------------------
+
+
+def answer_for(
+    triage: Triage, comment: str, moment: datetime, register: Register, playbook: Playbook
+) -> str:
+    """The playbook's answer to a factual question in the comment ("Zijn jullie op Tweede
+    Paasdag open?"), in ``register``; empty when the comment asks nothing the playbook knows."""
+    asks = "?" in comment or (triage.intent is not None and triage.intent.label == "question")
+    if not asks or not triage.is_dutch:
+        return ""
+    text = comment_text(comment)
+    found: Answer | None = next(
+        (
+            a
+            for a in playbook.answers
+            if any(mentions(text, w) for w in a.words)
+            and (not a.day or _day_answer(text, moment, playbook) is not None)
+        ),
+        None,
+    )
+    if found is None:
+        return ""
+    org = playbook.organisation
+    topic = triage.topic.label if triage.topic else "general"
+    values = {
+        "merk": org.brand,
+        "link": org.links.get(topic, org.links.get("general", "")),
+        "onderwerp": "",
+        "prive": "",
+        "openingstijden": opening_hours_text(text, moment, playbook),
+    }
+    return re.sub(r"\s+", " ", found.text.get(register).format(**values)).strip()
+
+
+_DATE = re.compile(r"\b(\d{1,2})(?:e|ste|de)?\s+(" + "|".join(m[:3] for m in MONTHS) + r")[a-z]*\b")
+
+
+def opening_hours_text(text: str, moment: datetime, playbook: Playbook) -> str:
+    """The opening hours in Dutch for the day ``text`` asks about (a holiday by name, "morgen",
+    "zaterdag", "24 december"), from ``moment`` on; the week's hours when it names no day."""
+    return _day_answer(text, moment, playbook) or _week_text(playbook)
+
+
+def _day_answer(text: str, moment: datetime, playbook: Playbook) -> str | None:
+    """The opening hours of the day ``text`` names; None when it names none."""
+    org = playbook.organisation
+    today = moment.date()
+    holiday = next(
+        (
+            h
+            for h in sorted(org.holidays, key=lambda h: h.day)
+            if h.day >= today and any(mentions(text, n.lower()) for n in h.known_as())
+        ),
+        None,
+    )
+    if holiday is not None:
+        return _day_text(f"Op {holiday.name} ({_date_name(holiday.day)})", holiday.day, playbook)
+    for word, days in (("overmorgen", 2), ("morgen", 1), ("vandaag", 0)):
+        if mentions(text, word):
+            day = today + timedelta(days=days)
+            return _day_text(f"{word.capitalize()} ({_date_name(day)})", day, playbook)
+    m = _DATE.search(text)
+    if m:
+        month = next(i for i, name in enumerate(MONTHS, 1) if name.startswith(m.group(2)))
+        day_of = _next_date(today, month, int(m.group(1)))
+        if day_of is not None:
+            return _day_text(f"Op {_date_name(day_of)}", day_of, playbook)
+    asked = [i for i, name in enumerate(WEEKDAY_NAMES) if mentions(text, name)]
+    if mentions(text, "weekend"):
+        asked = sorted({*asked, 5, 6})
+    if asked:
+        return " ".join(_weekday_text(i, today, playbook) for i in asked)
+    return None
+
+
+def _next_date(today: date, month: int, day: int) -> date | None:
+    for year in (today.year, today.year + 1):
+        try:
+            found = date(year, month, day)
+        except ValueError:
+            return None
+        if found >= today:
+            return found
+    return None
+
+
+def _date_name(day: date) -> str:
+    return f"{WEEKDAY_NAMES[day.weekday()]} {day.day} {MONTHS[day.month - 1]}"
+
+
+def _clock(moment: time) -> str:
+    if (moment.hour, moment.minute) == (23, 59):
+        return "24.00"
+    return f"{moment.hour}.{moment.minute:02d}"
+
+
+def _span(hours: tuple[time, time]) -> str:
+    return f"van {_clock(hours[0])} tot {_clock(hours[1])} uur"
+
+
+def _day_text(label: str, day: date, playbook: Playbook) -> str:
+    """'Op Tweede Paasdag (maandag 29 maart) zijn we gesloten. Vanaf dinsdag 30 maart 8.00 uur
+    zijn we er weer.'"""
+    hours = playbook.organisation.hours_on(day)
+    if hours is not None:
+        return f"{label} zijn we open {_span(hours)}."
+    zone = playbook.organisation.zone
+    back = next_opening(datetime.combine(day + timedelta(days=1), time(0), zone), playbook)
+    return (
+        f"{label} zijn we gesloten. Vanaf {_date_name(back.date())} {_clock(back.time())} uur "
+        "zijn we er weer."
+    )
+
+
+def _weekday_text(weekday: int, today: date, playbook: Playbook) -> str:
+    """The usual hours of a weekday, and the exception when its next date is a holiday."""
+    org = playbook.organisation
+    usual = org.weekday_hours(weekday)
+    name = WEEKDAY_NAMES[weekday]
+    text = f"Op {name} zijn we open {_span(usual)}." if usual else f"Op {name} zijn we gesloten."
+    upcoming = today + timedelta(days=(weekday - today.weekday()) % 7)
+    if org.hours_on(upcoming) != usual:
+        holiday = org.holiday_on(upcoming)
+        why = f" ({holiday.name})" if holiday else ""
+        special = org.hours_on(upcoming)
+        state = f"open {_span(special)}" if special else "gesloten"
+        text += f" Let op: {_date_name(upcoming)}{why} zijn we {state}."
+    return text
+
+
+def _week_text(playbook: Playbook) -> str:
+    """'We zijn open op maandag tot en met vrijdag van 8.00 tot 20.00 uur, op zaterdag ...'"""
+    org = playbook.organisation
+    groups: list[tuple[int, int, tuple[time, time] | None]] = []
+    for weekday in range(7):
+        hours = org.weekday_hours(weekday)
+        if groups and groups[-1][2] == hours:
+            groups[-1] = (groups[-1][0], weekday, hours)
+        else:
+            groups.append((weekday, weekday, hours))
+    parts = []
+    for first, last, hours in groups:
+        if hours is None:
+            continue
+        days = WEEKDAY_NAMES[first]
+        if last > first:
+            joint = " en " if last == first + 1 else " tot en met "
+            days += joint + WEEKDAY_NAMES[last]
+        parts.append(f"op {days} {_span(hours)}")
+    listed = ", ".join(parts[:-1]) + (" en " if len(parts) > 1 else "") + parts[-1]
+    return f"We zijn open {listed}."

@@ -3,7 +3,11 @@
 A playbook holds the organisation's settings (brand, channels and their length limits, opening
 hours, what may be offered), its teams and priorities, and for every situation (a combination of
 intent, topic, sentiment and flags) the priority, route, visibility, steps and reply templates in
-a ``u`` and a ``je`` variant. It is validated on load; every error names the file, line and field.
+a ``u`` and a ``je`` variant. Situations may also depend on the comment's words and language,
+name what every reply must say (``must_say``: safety instructions, a boundary), and replies may
+use facts the customer gave ({wachttijd}, {keer}, ...) in variants that are used only when the
+fact is there. Factual questions the playbook can answer (opening hours on a given day, how to
+cancel) are ``answers``. It is validated on load; every error names the file, line and field.
 """
 
 from __future__ import annotations
@@ -16,11 +20,12 @@ from dataclasses import dataclass
 from datetime import date, time
 from importlib import resources
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -31,6 +36,8 @@ from pydantic import (
 )
 from pydantic_core import ErrorDetails
 
+from responder.advice.facts import FACT_KINDS
+from responder.advice.personal_data import PATTERNS as PERSONAL_DATA_KINDS
 from responder.errors import InputError
 from responder.labels import FLAGS, INTENTS, SENTIMENTS, TOPICS
 
@@ -42,6 +49,7 @@ WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", 
 Visibility = Literal["public", "private", "public_then_private"]
 Action = Literal["respond", "hide", "report", "hide_and_report", "manual"]
 Register = Literal["u", "je"]
+REGISTERS: tuple[Register, ...] = ("u", "je")
 
 STRATEGIES: dict[str, str] = {
     "acknowledge_to_private": "Erkennen en naar een privébericht",
@@ -58,8 +66,52 @@ STRATEGIES: dict[str, str] = {
 """Reply strategies, with the Dutch name shown to agents. Suggestions differ in strategy."""
 
 PLACEHOLDERS = ("onderwerp", "Onderwerp", "merk", "prive", "link")
-"""Placeholders a reply template may use: the comment's subject (lower or capitalised), the
+"""Placeholders every reply template may use: the comment's subject (lower or capitalised), the
 brand, the channel's way to a private conversation, and the information link for the topic."""
+
+FACT_SLOTS: dict[str, str] = {
+    "duur": "duration",
+    "keer": "repeat",
+    "geprobeerd": "tried",
+    "bedrag": "amount",
+    "wachttijd": "waiting",
+    "product": "product",
+    "wie": "affected",
+    "datum": "date",
+}
+"""Placeholders filled from a fact the customer gave (slot → kind of fact, see
+``responder.advice.facts``). A template that uses one is used only when the fact is there."""
+
+ANSWER_SLOTS = ("antwoord", "openingstijden")
+"""Placeholders filled from the playbook's ``answers``: the answer to the comment's question, and
+the opening hours (of the day the comment asks about, or of the week)."""
+
+
+def capitalised(names: Iterable[str]) -> tuple[str, ...]:
+    """Every name, and the same with a capital (``{keer}`` and ``{Keer}``, for a sentence start)."""
+    return tuple(n for name in names for n in (name, name[:1].upper() + name[1:]))
+
+
+REPLY_PLACEHOLDERS = tuple(dict.fromkeys(PLACEHOLDERS + capitalised((*FACT_SLOTS, *ANSWER_SLOTS))))
+"""Everything a reply template may use."""
+
+LANGUAGE_CODE = r"^(nl|other|[a-z]{2})$"
+
+MAX_WHOLE_WORD_CHARS = 4
+"""Match words up to this length as whole words (``app`` must not match ``appel``, ``gas`` not
+``gasrekening``); longer words and phrases also match as the start of a word."""
+
+
+def mentions(text: str, word: str) -> bool:
+    """Whether lower-cased ``text`` contains ``word`` (see ``MAX_WHOLE_WORD_CHARS``)."""
+    word = word.lower()
+    tail = r"(s|je|jes)?(?!\w)" if len(word) <= MAX_WHOLE_WORD_CHARS else ""
+    return re.search(r"(?<!\w)" + re.escape(word) + tail, text) is not None
+
+
+def comment_text(comment: str) -> str:
+    """A comment as the word conditions read it: lower case, straight apostrophes, single spaces."""
+    return re.sub(r"\s+", " ", comment.lower().replace("’", "'")).strip()
 
 
 class PlaybookError(InputError):
@@ -104,6 +156,42 @@ class Channel(_Model):
     max_chars: int = Field(ge=60, le=100_000)
     private: Variants
     """How to move this channel's conversation to private (a DM, or a form where there is none)."""
+    private_in: dict[str, Variants] = Field(default_factory=dict)
+    """The same in other languages (``en``, ``fr``, ...), for replies in those languages."""
+    default_register: Register | None = None
+    """The form of address when the commenter's own is unknown (``je`` on Instagram, ``u`` on
+    LinkedIn); ``None``: the organisation's ``default_register``."""
+
+
+class Holiday(_Model):
+    """A day with other opening hours than its weekday, by name ("Tweede Paasdag")."""
+
+    day: date
+    name: str
+    names: list[str] = Field(default_factory=list)
+    """Other names customers use for it ("paasmaandag", "2e paasdag")."""
+    hours: str = "gesloten"
+
+    @model_validator(mode="after")
+    def _hours(self) -> Holiday:
+        parse_hours(self.hours, self.name)
+        return self
+
+    def known_as(self) -> list[str]:
+        return [self.name, *self.names]
+
+
+class Cues(_Model):
+    """Words that tell how a comment is meant, beyond the model's labels."""
+
+    informal: list[str] = Field(default_factory=list)
+    """Words of a casual writer ("wtf", "haha"): when the form of address is unknown, answer
+    in the je-form."""
+    sarcasm: list[str] = Field(default_factory=list)
+    """Signs of sarcasm ("lekker dan", "🙄"). With a ``trouble`` word, a positive-looking comment
+    is read as a negative one (and praise as a complaint)."""
+    trouble: list[str] = Field(default_factory=list)
+    """Words that name a problem ("weer", "kapot", "nog steeds niet")."""
 
 
 class Subject(_Model):
@@ -118,11 +206,13 @@ class Organisation(_Model):
     default_register: Register = "u"
     signature: str = "^{initialen}"
     signature_without_initials: str = "Team webcare {merk}"
-    greeting: Variants = Variants(u="Hallo {naam}!", je="Hoi {naam}!")
-    """Put before a reply when the commenter's name is known; left out when it does not fit."""
+    greeting: str = "Hoi {naam}!"
+    """Put before a je-form reply when the commenter's first name is known (never in the u-form:
+    a first name and "u" do not go together); left out when it does not fit."""
     timezone: str = "Europe/Amsterdam"
     opening_hours: dict[str, str]
     closed_on: list[date] = Field(default_factory=list)
+    holidays: list[Holiday] = Field(default_factory=list)
     channels: dict[str, Channel]
     default_channel: str
     compensation_in_public: bool = False
@@ -132,6 +222,14 @@ class Organisation(_Model):
     """Contact details of the organisation itself that a public reply may name."""
     links: dict[str, str] = Field(default_factory=dict)
     spam_words: list[str] = Field(default_factory=list)
+
+    @field_validator("greeting", mode="before")
+    @classmethod
+    def _greeting(cls, value: Any) -> Any:
+        # Older playbooks gave a u- and a je-greeting; only the je-form greets by name.
+        if isinstance(value, dict) and "je" in value:
+            return value["je"]
+        return value
 
     @field_validator("timezone")
     @classmethod
@@ -180,7 +278,22 @@ class Organisation(_Model):
     def hours_on(self, day: date) -> tuple[time, time] | None:
         if day in self.closed_on:
             return None
-        return parse_hours(self.opening_hours.get(WEEKDAYS[day.weekday()], "gesloten"), "")
+        holiday = self.holiday_on(day)
+        if holiday is not None:
+            return parse_hours(holiday.hours, holiday.name)
+        return self.weekday_hours(day.weekday())
+
+    def weekday_hours(self, weekday: int) -> tuple[time, time] | None:
+        """The usual hours of a weekday (0 is Monday)."""
+        return parse_hours(self.opening_hours.get(WEEKDAYS[weekday], "gesloten"), "")
+
+    def holiday_on(self, day: date) -> Holiday | None:
+        return next((h for h in self.holidays if h.day == day), None)
+
+    def register_on(self, channel: str) -> Register:
+        """The form of address on ``channel`` when the commenter's own is unknown."""
+        found = self.channels.get(channel)
+        return (found.default_register if found else None) or self.default_register
 
 
 class Team(_Model):
@@ -204,38 +317,73 @@ _CONDITION_LABELS: dict[str, tuple[tuple[str, ...], str]] = {
     "topics": (TOPICS, "onderwerp"),
     "sentiments": (SENTIMENTS, "sentiment"),
     "flags": (FLAGS, "vlag"),
+    "all_flags": (FLAGS, "vlag"),
 }
 
 
 class Condition(_Model):
-    """When a situation applies. An empty list means: any value. ``flags``: any one of them."""
+    """When a situation applies. An empty list means: any value. ``flags`` and ``words``: any
+    one of them; ``all_flags``: every one of them.
 
-    language: Literal["nl", "other"] = "nl"
+    ``language``: ``nl`` (triaged Dutch comments), a language code such as ``en`` (comments in
+    that language, which the model does not label, so only ``words`` and ``spam`` apply too), or
+    ``other`` (any language that is not Dutch)."""
+
+    language: str = Field("nl", pattern=LANGUAGE_CODE)
     intents: list[str] = Field(default_factory=list)
     topics: list[str] = Field(default_factory=list)
     sentiments: list[str] = Field(default_factory=list)
     flags: list[str] = Field(default_factory=list)
+    all_flags: list[str] = Field(default_factory=list)
+    words: list[str] = Field(default_factory=list)
+    """Words or phrases of which the comment must contain at least one (see ``mentions``)."""
     spam: bool | None = None
 
-    @field_validator("intents", "topics", "sentiments", "flags")
+    @field_validator("intents", "topics", "sentiments", "flags", "all_flags")
     @classmethod
     def _labels(cls, v: list[str], info: ValidationInfo) -> list[str]:
         allowed, kind = _CONDITION_LABELS[str(info.field_name)]
         _check_labels(v, allowed, kind)
         return v
 
+    @field_validator("words")
+    @classmethod
+    def _words(cls, v: list[str]) -> list[str]:
+        empty = [w for w in v if not w.strip()]
+        if empty:
+            raise ValueError("een leeg woord past op elke reactie")
+        return v
+
     def matches(self, signals: Signals) -> bool:
-        if self.language != signals.language:
+        if not self.speaks(signals.language):
             return False
-        if self.language == "other":
-            return True
+        if self.words and not self.matched_words(signals.text):
+            return False
+        if signals.language != "nl":
+            return self.spam is None or self.spam == signals.spam
         return (
             (not self.intents or signals.intent in self.intents)
             and (not self.topics or signals.topic in self.topics)
             and (not self.sentiments or signals.sentiment in self.sentiments)
             and (not self.flags or any(f in signals.flags for f in self.flags))
+            and all(f in signals.flags for f in self.all_flags)
             and (self.spam is None or self.spam == signals.spam)
         )
+
+    def speaks(self, language: str) -> bool:
+        """Whether a comment in ``language`` (``nl`` for Dutch) can match."""
+        if self.language == "other":
+            return language != "nl"
+        return self.language == language
+
+    def matched_words(self, text: str) -> list[str]:
+        """The condition's words that ``text`` (see ``comment_text``) contains."""
+        return [w for w in self.words if mentions(text, w)]
+
+    @property
+    def reply_language(self) -> str:
+        """The language replies are written in: the condition's own, else Dutch."""
+        return "nl" if self.language == "other" else self.language
 
 
 class Step(_Model):
@@ -251,6 +399,45 @@ def one_of(value: str, allowed: Iterable[str], what: str) -> str:
     return value
 
 
+def _fact_kinds(v: list[str]) -> list[str]:
+    _check_labels(v, FACT_KINDS, "soort gegeven")
+    return v
+
+
+FactKinds = Annotated[list[str], AfterValidator(_fact_kinds)]
+
+
+class Variant(_Model):
+    """Another wording of a reply, tried before the reply's own text: typically one that uses a
+    fact the customer gave ({wachttijd}), and so is used only when that fact is there."""
+
+    text: Variants
+    short: Variants | None = None
+    asks: FactKinds = Field(default_factory=list)
+    needs: FactKinds = Field(default_factory=list)
+    """Used only when the comment gives a fact of one of these kinds (for a fact that fills no
+    placeholder, such as an order number: "thank you, we'll look it up")."""
+
+
+@dataclass(frozen=True)
+class Form:
+    """One wording of a reply as the renderer tries it: its name (``text``, ``short``,
+    ``v1/text``...), the texts, what it asks the customer for and which facts it needs (one of)."""
+
+    name: str
+    text: Variants
+    asks: tuple[str, ...]
+    needs: tuple[str, ...] = ()
+    slots: tuple[str, ...] = ()
+    """Placeholders of the variant's long text that its short form needs too: a short form is
+    used only when its long form could be."""
+
+    def fits_facts(self, given: frozenset[str]) -> bool:
+        """Whether the form suits a comment that gives these kinds of fact: it asks for none of
+        them and, if it needs one, one is there."""
+        return not set(self.asks) & given and (not self.needs or bool(set(self.needs) & given))
+
+
 class Reply(_Model):
     strategy: str
     serves: int = Field(ge=1)
@@ -259,14 +446,109 @@ class Reply(_Model):
     text: Variants
     short: Variants | None = None
     """A shorter form for channels whose limit the full text exceeds."""
+    asks: FactKinds = Field(default_factory=list)
+    """The kinds of fact this reply asks for (``product``, ``reference``...): when the comment
+    already gives one, this wording is left out (see ``FACT_KINDS``)."""
+    variants: list[Variant] = Field(default_factory=list)
+    """Other wordings, tried first, in order."""
 
     @field_validator("strategy")
     @classmethod
     def _strategy(cls, v: str) -> str:
         return one_of(v, STRATEGIES, "strategie")
 
+    def forms(self) -> list[Form]:
+        """Every wording in the order the renderer tries them: the variants, then the reply's own
+        text; each long form before its short one."""
+        out: list[Form] = []
+        for i, variant in enumerate(self.variants, start=1):
+            asks, needs = tuple(variant.asks), tuple(variant.needs)
+            out.append(Form(f"v{i}/text", variant.text, asks, needs))
+            if variant.short is not None:
+                slots = tuple(
+                    dict.fromkeys(
+                        f for r in REGISTERS for f in template_fields(variant.text.get(r))
+                    )
+                )
+                out.append(Form(f"v{i}/short", variant.short, asks, needs, slots))
+        out.append(Form("text", self.text, tuple(self.asks)))
+        if self.short is not None:
+            out.append(Form("short", self.short, tuple(self.asks)))
+        return out
+
+
+class MustSay(_Model):
+    """What every reply in a situation must say (leave the house, call 112, please remove your
+    phone number), inserted where a reply does not say it already and checked by a guardrail.
+
+    It applies when all its conditions hold: ``words`` (any one in the comment), ``flags`` (any
+    one raised) and ``personal_data`` (the public comment shows one of these kinds)."""
+
+    id: str = Field(pattern=r"^[a-z0-9_]+$")
+    why: str
+    text: Variants
+    short: Variants | None = None
+    """A shorter text for channels with a tight limit; it must prove itself the same way."""
+    any: list[str] = Field(min_length=1)
+    """Substrings (any case) of which a reply must contain one to count as saying it."""
+    position: Literal["start", "end"] = "start"
+    words: list[str] = Field(default_factory=list)
+    flags: list[str] = Field(default_factory=list)
+    personal_data: list[str] = Field(default_factory=list)
+
+    @field_validator("flags")
+    @classmethod
+    def _flags(cls, v: list[str]) -> list[str]:
+        _check_labels(v, FLAGS, "vlag")
+        return v
+
+    @field_validator("personal_data")
+    @classmethod
+    def _kinds(cls, v: list[str]) -> list[str]:
+        _check_labels(v, tuple(PERSONAL_DATA_KINDS), "soort persoonsgegeven")
+        return v
+
+    @model_validator(mode="after")
+    def _proves_itself(self) -> MustSay:
+        for form in self.forms():
+            for register in REGISTERS:
+                if not self.said_in(form.get(register)):
+                    raise ValueError(
+                        f"de {register}-tekst bevat geen van de woorden onder 'any' "
+                        f"({', '.join(self.any)}), dus de controle zou haar zelf afkeuren"
+                    )
+        return self
+
+    def said_in(self, reply: str) -> bool:
+        low = reply.lower()
+        return any(a.lower() in low for a in self.any)
+
+    def applies(
+        self, text: str, flags: frozenset[str], personal_data: frozenset[str], public: bool
+    ) -> bool:
+        """Whether it applies to a comment (``text`` as ``comment_text`` gives it)."""
+        return (
+            (not self.words or any(mentions(text, w) for w in self.words))
+            and (not self.flags or any(f in flags for f in self.flags))
+            and (
+                not self.personal_data or (public and bool(personal_data & set(self.personal_data)))
+            )
+        )
+
     def forms(self) -> list[Variants]:
         return [self.text] if self.short is None else [self.text, self.short]
+
+
+class Answer(_Model):
+    """The answer to a factual question the playbook can answer, for the {antwoord} placeholder:
+    used when the comment contains one of the words."""
+
+    id: str = Field(pattern=r"^[a-z0-9_]+$")
+    words: list[str] = Field(min_length=1)
+    day: bool = False
+    """Only when the comment also names a day the calendar knows (a holiday by name, "morgen",
+    "zaterdag", "24 december"): for "Zijn jullie op Tweede Paasdag open?"."""
+    text: Variants
 
 
 class Situation(_Model):
@@ -278,7 +560,11 @@ class Situation(_Model):
     visibility: Visibility = "public_then_private"
     action: Action = "respond"
     tone: str
+    offender: bool = False
+    """The commenter is the one who abuses or discriminates: replies set a boundary and never
+    thank, sympathise or call the comment a report (checked by a guardrail)."""
     steps: list[Step] = Field(min_length=1)
+    must_say: list[MustSay] = Field(default_factory=list)
     replies: list[Reply] = Field(default_factory=list)
 
     @field_validator("priority")
@@ -312,6 +598,10 @@ class Playbook(_Model):
     priorities: dict[str, Priority]
     subjects: dict[str, list[Subject]] = Field(default_factory=dict)
     fallback_subjects: dict[str, Variants]
+    cues: Cues = Cues()
+    answers: list[Answer] = Field(default_factory=list)
+    must_say: list[MustSay] = Field(default_factory=list)
+    """What every reply must say whenever its conditions hold, whatever the situation."""
     situations: list[Situation] = Field(min_length=1)
 
     @field_validator("priorities")
@@ -355,14 +645,17 @@ class Playbook(_Model):
 
 @dataclass(frozen=True)
 class Signals:
-    """What the playbook's conditions look at: the triage labels plus the spam check."""
+    """What the playbook's conditions look at: the language (``nl``, another code, or ``other``
+    when unknown), the triage labels, the spam check and the comment's words."""
 
-    language: Literal["nl", "other"]
+    language: str
     sentiment: str | None = None
     intent: str | None = None
     topic: str | None = None
     flags: frozenset[str] = frozenset()
     spam: bool = False
+    text: str = ""
+    """The comment as ``comment_text`` gives it; empty when only the labels count."""
 
 
 def parse_hours(spec: str, day: str) -> tuple[time, time] | None:
@@ -515,38 +808,90 @@ def _cross_check(pb: Playbook) -> Iterator[tuple[tuple[Any, ...], str]]:
                 (*where, "route"),
                 f"situations[{i}].route: onbekend team {sit.route!r}; kies uit {', '.join(pb.teams)}",
             )
+        language = sit.when.reply_language
         for j, reply in enumerate(sit.replies):
-            for k, form in enumerate(reply.forms()):
-                part = "text" if k == 0 else "short"
-                for register in ("u", "je"):
-                    loc = (*where, "replies", j, part, register)
-                    for problem in template_problems(form.get(register)):
-                        yield loc, f"situations[{i}].replies[{j}].{part}.{register}: {problem}"
-                    if "{link}" in form.get(register) and not pb.organisation.links:
-                        yield (
-                            loc,
-                            f"situations[{i}].replies[{j}].{part}.{register}: {{link}} gebruikt, maar organisation.links is leeg",
-                        )
-    registers: tuple[Register, ...] = ("u", "je")
-    for register in registers:
-        for problem in template_problems(pb.organisation.greeting.get(register), allowed=("naam",)):
-            yield (
-                ("organisation", "greeting", register),
-                f"organisation.greeting.{register}: {problem}",
-            )
-    for channel_id, channel in pb.organisation.channels.items():
-        for register in registers:
-            for problem in template_problems(channel.private.get(register), allowed=("merk",)):
+            for form in reply.forms():
+                for register in REGISTERS:
+                    loc = (*where, "replies", j, *form.name.split("/"), register)
+                    field = f"situations[{i}].replies[{j}].{form.name.replace('/', '.')}.{register}"
+                    template = form.text.get(register)
+                    for problem in template_problems(template, REPLY_PLACEHOLDERS):
+                        yield loc, f"{field}: {problem}"
+                    yield from (
+                        (loc, f"{field}: {problem}")
+                        for problem in _language_problems(template, language, pb)
+                    )
+                    if "{link}" in template and not pb.organisation.links:
+                        yield loc, f"{field}: {{link}} gebruikt, maar organisation.links is leeg"
+        yield from _must_say_problems(sit.must_say, pb.must_say, where)
+    yield from _must_say_problems(pb.must_say, [], ())
+    for i, answer in enumerate(pb.answers):
+        for register in REGISTERS:
+            allowed = ("merk", "link", "openingstijden")
+            for problem in template_problems(answer.text.get(register), allowed):
                 yield (
-                    ("organisation", "channels", channel_id, "private", register),
-                    f"organisation.channels.{channel_id}.private.{register}: {problem}",
+                    ("answers", i, "text", register),
+                    f"answers[{i}].text.{register}: {problem}",
                 )
+    for problem in template_problems(pb.organisation.greeting, allowed=("naam",)):
+        yield ("organisation", "greeting"), f"organisation.greeting: {problem}"
+    for channel_id, channel in pb.organisation.channels.items():
+        privates = [("private", channel.private)] + [
+            (f"private_in.{code}", text) for code, text in channel.private_in.items()
+        ]
+        for name, text in privates:
+            for register in REGISTERS:
+                for problem in template_problems(text.get(register), allowed=("merk",)):
+                    yield (
+                        ("organisation", "channels", channel_id, *name.split("."), register),
+                        f"organisation.channels.{channel_id}.{name}.{register}: {problem}",
+                    )
+
+
+def _language_problems(template: str, language: str, pb: Playbook) -> Iterator[str]:
+    """Placeholders that only exist in Dutch, in a template of another language."""
+    if language == "nl":
+        return
+    if "{onderwerp}" in template or "{Onderwerp}" in template:
+        yield f"{{onderwerp}} is Nederlandse tekst; gebruik het niet in een antwoord in '{language}'"
+    if "{prive}" in template:
+        missing = [c for c, ch in pb.organisation.channels.items() if language not in ch.private_in]
+        if missing:
+            yield (
+                f"{{prive}} in '{language}', maar kanaal/kanalen {', '.join(missing)} hebben "
+                f"geen private_in.{language}"
+            )
+
+
+def _must_say_problems(
+    own: list[MustSay], shared: list[MustSay], where: tuple[Any, ...]
+) -> Iterator[tuple[tuple[Any, ...], str]]:
+    prefix = ".".join(str(p) for p in where)
+    prefix = f"{prefix}.must_say" if prefix else "must_say"
+    seen = {m.id for m in shared}
+    for j, must in enumerate(own):
+        if must.id in seen:
+            yield (*where, "must_say", j, "id"), f"{prefix}[{j}].id: {must.id!r} komt al voor"
+        seen.add(must.id)
+        for k, form in enumerate(must.forms()):
+            part = "text" if k == 0 else "short"
+            for register in REGISTERS:
+                for problem in template_problems(form.get(register), allowed=("merk",)):
+                    yield (
+                        (*where, "must_say", j, part, register),
+                        f"{prefix}[{j}].{part}.{register}: {problem}",
+                    )
+
+
+def template_fields(template: str) -> list[str]:
+    """The placeholders a template uses (raises ValueError on unbalanced braces)."""
+    return [f for _, f, _, _ in string.Formatter().parse(template) if f is not None]
 
 
 def template_problems(template: str, allowed: tuple[str, ...] = PLACEHOLDERS) -> list[str]:
     problems = []
     try:
-        fields = [f for _, f, _, _ in string.Formatter().parse(template) if f is not None]
+        fields = template_fields(template)
     except ValueError as exc:
         return [
             f"ongeldige accolades ({exc}); gebruik {{onderwerp}}, {{merk}}, {{prive}} of {{link}}"
@@ -599,16 +944,36 @@ def uncovered(pb: Playbook) -> list[Signals]:
 
 
 def unreachable(pb: Playbook) -> list[str]:
-    """Situations that never come out on top for any combination (shadowed by earlier ones)."""
+    """Situations that never come out on top for any combination (shadowed by earlier ones);
+    a situation that needs words is tried with each of its words in the comment."""
     chosen: set[str] = set()
+    for signals in _label_combinations():
+        found = pb.matching(signals)
+        if found:
+            chosen.add(found[0].id)
+    for situation in pb.situations:
+        if situation.id not in chosen and _reachable_with_words(pb, situation):
+            chosen.add(situation.id)
+    return [s.id for s in pb.situations if s.id not in chosen]
+
+
+def _label_combinations(text: str = "", language: str = "nl") -> Iterator[Signals]:
+    """No, one or two flags, with every sentiment, intent, topic and spam; for a language other
+    than Dutch (which gets no labels) only spam or not."""
+    if language != "nl":
+        yield from (Signals(language, spam=spam, text=text) for spam in (False, True))
+        return
     for s, i, t, spam in itertools.product(SENTIMENTS, INTENTS, TOPICS, (False, True)):
         for flags in itertools.chain(
             [()], itertools.combinations(FLAGS, 1), itertools.combinations(FLAGS, 2)
         ):
-            found = pb.matching(Signals("nl", s, i, t, frozenset(flags), spam))
-            if found:
-                chosen.add(found[0].id)
-    found_other = pb.matching(Signals("other"))
-    if found_other:
-        chosen.add(found_other[0].id)
-    return [s.id for s in pb.situations if s.id not in chosen]
+            yield Signals("nl", s, i, t, frozenset(flags), spam, text)
+
+
+def _reachable_with_words(pb: Playbook, situation: Situation) -> bool:
+    language = "xx" if situation.when.language == "other" else situation.when.language
+    for word in situation.when.words or [""]:
+        for signals in _label_combinations(comment_text(word), language):
+            if situation.when.matches(signals) and pb.matching(signals)[0] is situation:
+                return True
+    return False

@@ -1,9 +1,11 @@
 """suggest(): ranked reply suggestions that follow the playbook and pass the guardrails.
 
 Suggestions differ in strategy (acknowledge and move to private, ask the one missing fact,
-explain and escalate, thank, ...), mirror the commenter's register, name what the comment is
-about, fit the channel's length limit, and carry their explanation. The same comment, context
-and playbook version always give the same suggestions.
+explain and escalate, thank, ...), use the plan's form of address, name what the comment is
+about, acknowledge the facts the customer gave (how long, how often, which product) and never ask
+for them again, say what the situation requires (leave the house, call 112), answer a factual
+question the playbook can answer, fit the channel's length limit, and carry their explanation.
+The same comment, context and playbook version always give the same suggestions.
 """
 
 from __future__ import annotations
@@ -12,15 +14,76 @@ import re
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
+from responder.advice.facts import Facts, extract_facts
 from responder.advice.guardrails import GuardrailResult, ReplyContext, check_reply, passed
 from responder.advice.personal_data import find_personal_data
-from responder.advice.plan import CommentContext, Plan
-from responder.advice.playbook import STRATEGIES, Playbook, Register, Reply, Situation
+from responder.advice.plan import (
+    LANGUAGE_NAMES,
+    CommentContext,
+    Plan,
+    must_say_for,
+    opening_hours_text,
+    signals_for,
+)
+from responder.advice.playbook import (
+    FACT_SLOTS,
+    MAX_WHOLE_WORD_CHARS,
+    STRATEGIES,
+    Form,
+    MustSay,
+    Playbook,
+    Register,
+    Reply,
+    Situation,
+    comment_text,
+    mentions,
+    template_fields,
+)
 from responder.errors import InputError
 from responder.triage.service import Triage
 
-MAX_SUBJECT_WORD_CHARS = 4
+MAX_SUBJECT_WORD_CHARS = MAX_WHOLE_WORD_CHARS
 """Match words up to this length as whole words (``app`` must not match ``appel``)."""
+
+NUMBER_NAMES = [
+    "nul",
+    "een",
+    "twee",
+    "drie",
+    "vier",
+    "vijf",
+    "zes",
+    "zeven",
+    "acht",
+    "negen",
+    "tien",
+    "elf",
+    "twaalf",
+    "dertien",
+    "veertien",
+    "vijftien",
+    "zestien",
+    "zeventien",
+    "achttien",
+    "negentien",
+    "twintig",
+]
+"""Numbers up to twenty are written in words in a reply ("drie weken")."""
+
+TRIED_PHRASES = {
+    "gebeld": "gebeld",
+    "gemaild": "gemaild",
+    "gechat": "gechat",
+    "contact opgenomen": "contact opgenomen",
+    "bericht gestuurd": "een bericht gestuurd",
+    "formulier ingevuld": "een formulier ingevuld",
+    "opnieuw opgestart": "opnieuw opgestart",
+    "opnieuw geïnstalleerd": "opnieuw geïnstalleerd",
+    "klacht ingediend": "een klacht ingediend",
+    "brief gestuurd": "een brief gestuurd",
+}
+"""What the customer tried, as it follows "U heeft al (drie keer) ..."; other attempts ("in de
+winkel geweest") do not fit that sentence and fill no placeholder."""
 
 
 @dataclass(frozen=True)
@@ -46,6 +109,9 @@ class Suggestion:
     score: float
     ranking: list[str] = field(default_factory=list)
     """Why it ranks where it does, beyond its place in the playbook."""
+    language: str = "nl"
+    facts_used: list[str] = field(default_factory=list)
+    """The customer's facts the reply names (placeholders such as ``wachttijd``)."""
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -69,6 +135,11 @@ class Addressing:
     topic: str | None
     subject: str
     """What the comment is about, as a noun phrase in the register ("je pakket")."""
+    slots: dict[str, str] = field(default_factory=dict)
+    """What this comment fills in beyond the basics: the customer's facts ({wachttijd}), the
+    playbook's answer ({antwoord}) and the opening hours; a template needing one that is not
+    here is not used."""
+    language: str = "nl"
 
 
 @dataclass(frozen=True)
@@ -82,6 +153,9 @@ class Occasion:
     addressing: Addressing
     posted: Literal["public", "private"]
     checks: ReplyContext
+    facts: Facts = field(default_factory=lambda: Facts(()))
+    must_say: tuple[MustSay, ...] = ()
+    register_reason: str = ""
 
     @classmethod
     def of(
@@ -103,22 +177,58 @@ class Occasion:
         posted: Literal["public", "private"] = (
             "private" if the_plan.visibility == "private" else "public"
         )
+        facts = extract_facts(comment)
+        slots = fact_slots(facts, register)
+        slots["openingstijden"] = opening_hours_text(
+            comment_text(comment), the_plan.received_at, playbook
+        )
+        if the_plan.answer:
+            slots["antwoord"] = the_plan.answer
+        musts = tuple(must_say_for(situation, triage, comment, context, playbook))
+        signals = signals_for(triage, comment, playbook)
+        neutral_question = signals.intent == "question" and signals.sentiment != "negative"
+        language = situation.when.reply_language
         max_chars = channels[the_plan.channel].max_chars
+        checks = reply_checks(
+            playbook,
+            register,
+            max_chars,
+            public=posted == "public",
+            language=language,
+            must_say=musts,
+            given_facts=frozenset(f.kind for f in facts.items),
+            sympathy=not neutral_question,
+            offender=situation.offender,
+        )
         return cls(
             comment=comment,
             triage=triage,
             situation=situation,
-            addressing=Addressing(playbook, context, the_plan.channel, register, topic, subject),
+            addressing=Addressing(
+                playbook, context, the_plan.channel, register, topic, subject, slots, language
+            ),
             posted=posted,
-            checks=reply_checks(playbook, register, max_chars, public=posted == "public"),
+            checks=checks,
+            facts=facts,
+            must_say=musts,
+            register_reason=the_plan.register_reason,
         )
 
 
 def reply_checks(
-    playbook: Playbook, register: Register, max_chars: int, public: bool
+    playbook: Playbook,
+    register: Register,
+    max_chars: int,
+    public: bool,
+    *,
+    language: str = "nl",
+    must_say: tuple[MustSay, ...] = (),
+    given_facts: frozenset[str] = frozenset(),
+    sympathy: bool = True,
+    offender: bool = False,
 ) -> ReplyContext:
-    """What the guardrails check a reply against: the channel's limit, and the playbook's rules
-    for where it is posted."""
+    """What the guardrails check a reply against: the channel's limit, the playbook's rules for
+    where it is posted, and what this comment asks of it."""
     org = playbook.organisation
     return ReplyContext(
         register=register,
@@ -126,6 +236,11 @@ def reply_checks(
         public=public,
         compensation_allowed=org.compensation_in_public if public else org.compensation_in_private,
         own_contacts=tuple(org.public_contacts),
+        language=language,
+        must_say=tuple((m.id, tuple(m.any)) for m in must_say),
+        given_facts=given_facts,
+        sympathy=sympathy,
+        offender=offender,
     )
 
 
@@ -140,15 +255,72 @@ def subject_for(comment: str, topic: str | None, register: Register, playbook: P
         lists = [subjects for t, subjects in playbook.subjects.items() if t != "outage"]
     for subjects in lists:
         for subject in subjects:
-            if any(_mentions(low, word) for word in subject.words):
+            if any(mentions(low, word) for word in subject.words):
                 return subject.text.get(register)
     return playbook.fallback_subjects[topic].get(register)
 
 
-def _mentions(text: str, word: str) -> bool:
-    word = word.lower()
-    tail = r"(s|je|jes)?(?!\w)" if len(word) <= MAX_SUBJECT_WORD_CHARS else ""
-    return re.search(r"(?<!\w)" + re.escape(word) + tail, text) is not None
+# --- the customer's facts as placeholders ---------------------------------------------------------
+
+
+def fact_slots(facts: Facts, register: Register) -> dict[str, str]:
+    """The placeholders the customer's facts fill, worded for a reply in ``register``: "mijn
+    dochter" becomes "je dochter", "3 weken" becomes "drie weken". A fact that does not read
+    well in a reply sentence ("sinds de monteur") fills none."""
+    out: dict[str, str] = {}
+    for slot, kind in FACT_SLOTS.items():
+        values = (_slot_value(kind, f.value, register) for f in facts.items if f.kind == kind)
+        value = next((v for v in values if v), None)
+        if value:
+            out[slot] = value
+    return out
+
+
+def _slot_value(kind: str, value: str, register: Register) -> str | None:
+    value = value.strip()
+    if kind in ("duration", "waiting", "repeat"):
+        counted = re.fullmatch(
+            r"((?:ruim|bijna|meer dan|zeker|minstens|ongeveer) )?(\d+|een paar|meerdere) (\w+)",
+            value,
+        )
+        if kind == "waiting" and value == "uren":
+            return "uren"
+        if not counted:
+            return None
+        return _in_words(value)
+    if kind == "tried":
+        return TRIED_PHRASES.get(value)
+    if kind == "amount":
+        return value.removesuffix(",00")
+    if kind in ("product", "affected"):
+        return _yours(value, register)
+    if kind == "date":
+        return value
+    return None
+
+
+def _in_words(value: str) -> str:
+    """Numbers up to twenty in words: "3 weken" → "drie weken", "1 uur" → "een uur"."""
+    return re.sub(
+        r"\b(\d+)\b",
+        lambda m: NUMBER_NAMES[int(m.group(1))] if int(m.group(1)) < len(NUMBER_NAMES) else m[1],
+        value,
+    )
+
+
+def _yours(value: str, register: Register) -> str:
+    """The customer's "mijn"/"onze" as the reply says it: "je"/"jullie" or "uw"."""
+    first, _, rest = value.partition(" ")
+    mine = {"mijn": "je" if register == "je" else "uw"}
+    ours = {
+        "onze": "jullie" if register == "je" else "uw",
+        "ons": "jullie" if register == "je" else "uw",
+    }
+    swapped = mine.get(first.lower()) or ours.get(first.lower())
+    return f"{swapped} {rest}" if swapped and rest else value
+
+
+# --- rendering ------------------------------------------------------------------------------------
 
 
 def signature(context: CommentContext, playbook: Playbook) -> str:
@@ -172,25 +344,92 @@ def first_name(author_name: str | None) -> str | None:
     return None
 
 
-def render(template: str, to: Addressing, greet: bool = False) -> str:
-    """Fill the placeholders, greet the commenter by name if asked, and add the signature."""
+def greets(to: Addressing) -> bool:
+    """Whether a reply may greet the commenter by first name: only in the Dutch je-form (a
+    first name and "u" do not go together)."""
+    return (
+        to.register == "je"
+        and to.language == "nl"
+        and first_name(to.context.author_name) is not None
+    )
+
+
+def values_for(to: Addressing) -> dict[str, str]:
+    """Every placeholder this comment can fill, capitalised forms included."""
     org = to.playbook.organisation
     links = org.links
+    channel = org.channels[to.channel]
+    private = channel.private if to.language == "nl" else channel.private_in.get(to.language)
     values = {
         "onderwerp": to.subject,
-        "Onderwerp": to.subject[:1].upper() + to.subject[1:],
         "merk": org.brand,
         "prive": ""
-        if to.context.private
-        else org.channels[to.channel].private.get(to.register).format(merk=org.brand),
+        if to.context.private or private is None
+        else private.get(to.register).format(merk=org.brand),
         "link": links.get(to.topic or "general", links.get("general", "")),
+        **to.slots,
     }
-    text = re.sub(r"\s+", " ", template.format(**values)).strip()
-    name = first_name(to.context.author_name) if greet else None
+    for name, value in list(values.items()):
+        values.setdefault(name[:1].upper() + name[1:], value[:1].upper() + value[1:])
+    return values
+
+
+def render(
+    template: str,
+    to: Addressing,
+    greet: bool = False,
+    must_say: list[tuple[str, str]] | None = None,
+) -> str:
+    """Fill the placeholders, put in what must be said (``(text, position)`` pairs), greet the
+    commenter by name if asked and allowed, and add the signature."""
+    org = to.playbook.organisation
+    body = template.format(**values_for(to))
+    start = [text for text, position in must_say or [] if position == "start"]
+    end = [text for text, position in must_say or [] if position == "end"]
+    text = re.sub(r"\s+", " ", " ".join([*start, body, *end])).strip()
+    name = first_name(to.context.author_name) if greet and greets(to) else None
     if name:
-        text = f"{org.greeting.get(to.register).format(naam=name)} {text}"
+        text = f"{org.greeting.format(naam=name)} {text}"
     sig = signature(to.context, to.playbook)
     return f"{text} {sig}" if sig else text
+
+
+def usable(form: Form, to: Addressing) -> bool:
+    """Whether every placeholder of the form can be filled for this comment."""
+    known = values_for(to)
+    fields = [*template_fields(form.text.get(to.register)), *form.slots]
+    return all(f in known for f in fields)
+
+
+def missing_elements(
+    body: str, musts: tuple[MustSay, ...], register: Register, short: bool
+) -> list[tuple[str, str]]:
+    """What must be said and the body does not say yet, as ``(text, position)`` pairs."""
+    out: list[tuple[str, str]] = []
+    for must in musts:
+        if must.said_in(body):
+            continue
+        form = must.short if short and must.short is not None else must.text
+        out.append((form.get(register), must.position))
+    return out
+
+
+def compositions(form: Form, to: Addressing, musts: tuple[MustSay, ...]) -> list[tuple[str, bool]]:
+    """The texts a form can become, from the fullest to the most compact: with and without a
+    greeting by name, with the full and the short must-say texts; ``(text, greeted)``."""
+    template = form.text.get(to.register)
+    body = template.format(**values_for(to))
+    out = []
+    for compact in (False, True):
+        inserted = missing_elements(body, musts, to.register, compact)
+        for greet in (True, False) if greets(to) else (False,):
+            out.append((render(template, to, greet, inserted), greet))
+        if not any(m.short for m in musts):
+            break
+    return out
+
+
+# --- suggest --------------------------------------------------------------------------------------
 
 
 def suggest(
@@ -202,18 +441,18 @@ def suggest(
     limit: int | None = None,
 ) -> Suggestions:
     """Ranked suggestions, one per strategy, each guardrail-checked. None when the plan says not
-    to respond (spam, another language: the plan's steps say what to do instead)."""
+    to respond (spam, a language the playbook has no replies in: the plan's steps say what to do
+    instead)."""
     if not the_plan.respond:
-        return Suggestions(
-            [], [f"Geen antwoord voorgesteld: {the_plan.title.lower()} ({the_plan.action})."]
-        )
+        return Suggestions([], [_no_reply_note(the_plan)])
     occasion = Occasion.of(triage, comment, context, playbook, the_plan)
     fits: list[_Fit] = []
     notes: list[str] = []
     for index, reply in enumerate(occasion.situation.replies):
         fit = _fit(index, reply, occasion)
         if isinstance(fit, str):
-            notes.append(fit)
+            if fit:
+                notes.append(fit)
         else:
             fits.append(fit)
     chosen: list[_Fit] = []
@@ -227,6 +466,18 @@ def suggest(
     return Suggestions(items, notes)
 
 
+def _no_reply_note(the_plan: Plan) -> str:
+    if the_plan.action == "manual" and the_plan.language != "nl":
+        language = LANGUAGE_NAMES.get(the_plan.language)
+        where = f"in het {language}" if language else "in een taal die niet is herkend"
+        return (
+            f"Geen antwoord voorgesteld: de reactie is {where}, en daarvoor heeft het draaiboek "
+            "geen antwoorden. Beoordeel haar zelf en antwoord in de taal van de klant als u die "
+            "beheerst, anders in het Nederlands of het Engels."
+        )
+    return f"Geen antwoord voorgesteld: {the_plan.title.lower()} ({the_plan.action})."
+
+
 @dataclass(frozen=True)
 class _Fit:
     """A playbook reply rendered for this comment that fits the channel and passes every
@@ -238,34 +489,59 @@ class _Fit:
     template: str
     score: float
     ranking: list[str]
+    facts_used: list[str]
 
 
 def _fit(index: int, reply: Reply, occasion: Occasion) -> _Fit | str:
-    """The first form of the playbook's reply ``index`` that fits the channel, greeting the
-    commenter by name where that fits too; else a note that says why there is none."""
+    """The first wording of the playbook's reply ``index`` that can be filled in for this
+    comment, does not ask for what the customer gave, fits the channel (greeting the commenter
+    by name where that fits too) and passes every guardrail; else a note that says why there is
+    none (empty when the reply simply does not apply)."""
     to, situation = occasion.addressing, occasion.situation
     max_chars = occasion.checks.max_chars
-    greetings = (True, False) if first_name(to.context.author_name) else (False,)
-    for k, form in enumerate(reply.forms()):
-        for greet in greetings:
-            text = render(form.get(to.register), to, greet)
+    given = occasion.checks.given_facts
+    failures: list[str] = []
+    asks_given: list[str] = []
+    too_long = False
+    for form in reply.forms():
+        if not form.fits_facts(given):
+            asks_given.extend(sorted(set(form.asks) & given))
+            continue
+        if not usable(form, to):
+            continue
+        template = f"{situation.id}#{index + 1}/{form.name}"
+        for text, _ in compositions(form, to, occasion.must_say):
             if len(text) > max_chars:
+                too_long = True
                 continue
             results = check_reply(text, occasion.checks)
-            template = f"{situation.id}#{index + 1}/{'text' if k == 0 else 'short'}"
             if not passed(results):
                 failed = "; ".join(r.message for r in results if not r.passed)
-                return f"Antwoord {template} overgeslagen: {failed}"
-            score, ranking = _score(reply, index, occasion, short=k > 0)
-            return _Fit(reply, text, results, template, score, ranking)
-    return (
-        f"Antwoord {situation.id}#{index + 1} ({STRATEGIES[reply.strategy]}) past niet binnen "
-        f"{max_chars} tekens op {to.channel}."
-    )
+                failures.append(f"Antwoord {template} overgeslagen: {failed}")
+                break
+            used = [
+                name
+                for name in template_fields(form.text.get(to.register))
+                if name.lower() in FACT_SLOTS
+            ]
+            score, ranking = _score(reply, index, occasion, form)
+            return _Fit(reply, text, results, template, score, ranking, used)
+    if failures:
+        return failures[0]
+    if asks_given:
+        return ""  # the customer gave what this reply asks for: it simply does not apply
+    if too_long:
+        return (
+            f"Antwoord {situation.id}#{index + 1} ({STRATEGIES[reply.strategy]}) past niet "
+            f"binnen {max_chars} tekens op {to.channel}."
+        )
+    return ""
 
 
-def _score(reply: Reply, index: int, occasion: Occasion, short: bool) -> tuple[float, list[str]]:
-    """The playbook's order, adjusted where the comment makes a strategy more or less useful."""
+def _score(reply: Reply, index: int, occasion: Occasion, form: Form) -> tuple[float, list[str]]:
+    """The playbook's order, adjusted where the comment makes a reply more or less useful. (A
+    reply's wording that names the customer's facts is chosen within the reply, before its
+    plain text; it does not change the order of the strategies.)"""
     score, why = 1.0 - 0.1 * index, []
     if reply.strategy == "ask_missing_fact" and find_personal_data(occasion.comment):
         score -= 0.5
@@ -276,7 +552,10 @@ def _score(reply: Reply, index: int, occasion: Occasion, short: bool) -> tuple[f
     if reply.strategy == "acknowledge_to_private" and occasion.addressing.context.private:
         score -= 0.3
         why.append("Lager: het gesprek is al privé.")
-    if short:
+    if "antwoord" in template_fields(form.text.get(occasion.addressing.register)):
+        score += 0.2
+        why.append("Hoger: geeft het antwoord uit het draaiboek.")
+    if form.name.endswith("short"):
         score -= 0.05
         why.append("Korte vorm: de volledige tekst past niet binnen de limiet van het kanaal.")
     return round(score, 4), why
@@ -304,16 +583,25 @@ def _suggestion(rank: int, fit: _Fit, occasion: Occasion) -> Suggestion:
         template=fit.template,
         score=fit.score,
         ranking=fit.ranking,
+        language=occasion.addressing.language,
+        facts_used=fit.facts_used,
     )
 
 
 def _explain(reply: Reply, occasion: Occasion) -> str:
     """Which step the reply serves, why this strategy, this tone and this register."""
     register = occasion.addressing.register
-    if occasion.triage.register.label in ("u", "je"):
-        form = f"De klant gebruikt zelf de {register}-vorm, dus wij ook."
-    else:
-        form = f"De klant spreekt ons niet direct aan; daarom de standaardvorm ({register})."
+    form = occasion.register_reason
+    if not form:
+        if occasion.triage.register.label in ("u", "je"):
+            form = f"De klant gebruikt zelf de {register}-vorm, dus wij ook."
+        else:
+            form = f"De klant spreekt ons niet direct aan; daarom de standaardvorm ({register})."
     situation = occasion.situation
     step = situation.steps[reply.serves - 1]
-    return f"Stap {reply.serves}: {step.do} {reply.why} Toon: {situation.tone} {form}"
+    said = ""
+    if occasion.must_say:
+        said = " Het antwoord zegt altijd: " + " ".join(
+            m.text.get(register) for m in occasion.must_say
+        )
+    return f"Stap {reply.serves}: {step.do} {reply.why} Toon: {situation.tone} {form}{said}"

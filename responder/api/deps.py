@@ -14,22 +14,13 @@ from typing import Any, TypeVar
 import anyio
 from fastapi import Request
 
+from responder.api.errors import ApiError
 from responder.assistant import Assistant
 from responder.config import Settings
 from responder.storage import ApiKey, Storage
 
 log = logging.getLogger("responder.api")
 T = TypeVar("T")
-
-
-class ApiError(Exception):
-    """An error with an HTTP status and a stable code; the handler turns it into JSON."""
-
-    def __init__(
-        self, status: int, code: str, message: str, headers: dict[str, str] | None = None
-    ) -> None:
-        super().__init__(message)
-        self.status, self.code, self.message, self.headers = status, code, message, headers
 
 
 def is_loopback(host: str) -> bool:
@@ -119,9 +110,17 @@ def caller(request: Request) -> ApiKey | None:
                 "De API-sleutel is onbekend of ingetrokken. Vraag de beheerder om een nieuwe.",
                 {"WWW-Authenticate": "Bearer"},
             )
-    who = f"key:{key.id}" if key else f"ip:{request.client.host if request.client else '?'}"
-    state.rate.check(who)
+    state.rate.check(f"key:{key.id}" if key else f"ip:{client_address(request)}")
     return key
+
+
+def client_address(request: Request) -> str:
+    """The client's address for the rate limit. ``X-Forwarded-For`` is believed only from the
+    configured proxies; without any, a server started with proxy headers on may have taken the
+    address from that header, so every request carrying it shares one address."""
+    if "x-forwarded-for" in request.headers and not state_of(request).settings.trusted_proxies:
+        return "(X-Forwarded-For)"
+    return request.client.host if request.client else "?"
 
 
 def _secret(request: Request) -> str | None:

@@ -1,107 +1,39 @@
 """``create_app(settings)``: the model loads once per worker in the lifespan; every failure is one
-JSON shape; limits on body size, content type, text length, list size and rate."""
+JSON shape; limits on host name, body size, type and time, text length, list size and rate."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from importlib import resources
-from typing import Any
 
 import anyio
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import FileResponse, JSONResponse
+from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from responder.api.deps import ApiError, AppState, RateLimiter, is_loopback, log
+from responder.api.deps import AppState, RateLimiter, is_loopback, log
+from responder.api.docs import DOCS_CSP, add_docs, openapi_with_limits
+from responder.api.errors import ApiError, dutch_message, error_response
+from responder.api.middleware import (
+    BodyLimit,
+    RequestGuard,
+    SecurityHeaders,
+    allowed_hosts,
+    hide_query_strings,
+)
 from responder.api.routes import router
 from responder.assistant import Assistant
 from responder.config import Settings
 from responder.errors import InputError, ModelLoadError, ModelNotFoundError, ResponderError
 from responder.storage import Storage, StorageError
 
-Scope = MutableMapping[str, Any]
-Message = MutableMapping[str, Any]
-Receive = Callable[[], Awaitable[Message]]
-Send = Callable[[Message], Awaitable[None]]
-ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
-
 STATIC = resources.files("responder.api") / "static"
-
-
-def error_body(
-    code: str, message: str, details: list[dict[str, Any]] | None = None
-) -> dict[str, Any]:
-    return {"error": {"code": code, "message": message, "details": details or []}}
-
-
-def _json_error(
-    status: int,
-    code: str,
-    message: str,
-    details: list[dict[str, Any]] | None = None,
-    headers: dict[str, str] | None = None,
-) -> JSONResponse:
-    return JSONResponse(error_body(code, message, details), status_code=status, headers=headers)
-
-
-class BodyLimit:
-    """Refuse bodies over the limit (413) and non-JSON POSTs to the API (415), before routing."""
-
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
-        self.app, self.max_bytes = app, max_bytes
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] not in ("POST", "PUT", "PATCH"):
-            await self.app(scope, receive, send)
-            return
-        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
-        if scope["path"].startswith("/v1/"):
-            ctype = headers.get("content-type", "").split(";")[0].strip().lower()
-            if ctype != "application/json":
-                await _json_error(
-                    415,
-                    "unsupported_media_type",
-                    f"Stuur JSON met 'Content-Type: application/json' (niet {ctype or 'niets'}).",
-                )(scope, receive, send)
-                return
-        length = headers.get("content-length")
-        if length is not None and length.isdigit() and int(length) > self.max_bytes:
-            await self._too_large(scope, receive, send)
-            return
-        # Read the whole (bounded) body first: a stream without Content-Length is counted too.
-        body = bytearray()
-        while True:
-            message = await receive()
-            if message["type"] == "http.disconnect":
-                return
-            body.extend(message.get("body", b""))
-            if len(body) > self.max_bytes:
-                await self._too_large(scope, receive, send)
-                return
-            if not message.get("more_body", False):
-                break
-        replayed = False
-
-        async def replay() -> Message:
-            nonlocal replayed
-            if not replayed:
-                replayed = True
-                return {"type": "http.request", "body": bytes(body), "more_body": False}
-            return await receive()
-
-        await self.app(scope, replay, send)
-
-    async def _too_large(self, scope: Scope, receive: Receive, send: Send) -> None:
-        await _json_error(
-            413,
-            "body_too_large",
-            f"Het verzoek is te groot (maximaal {self.max_bytes} bytes). Stuur minder reacties "
-            "per verzoek of gebruik `responder label` voor grote bestanden.",
-        )(scope, receive, send)
+PAGE_CSP = "default-src 'self'; frame-ancestors 'none'"
 
 
 def create_app(
@@ -149,40 +81,31 @@ def create_app(
         summary="Triage en antwoordsuggesties voor Nederlandse webcare.",
         version="1",
         lifespan=lifespan,
-        responses={
-            400: {"model": _error_model()},
-            401: {"model": _error_model()},
-            413: {"model": _error_model()},
-            415: {"model": _error_model()},
-            422: {"model": _error_model()},
-            429: {"model": _error_model()},
-            503: {"model": _error_model()},
-        },
+        docs_url=None,
+        redoc_url=None,
+        swagger_ui_oauth2_redirect_url=None,
     )
     app.state.responder = state
     app.include_router(router)
     _add_handlers(app)
+    add_docs(app)
     app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
+    app.openapi = openapi_with_limits(  # type: ignore[method-assign]
+        app, settings, lambda: state.assistant.playbook if state.assistant else None
+    )
 
     @app.get("/", include_in_schema=False)
     async def index() -> FileResponse:
         return FileResponse(str(STATIC / "index.html"), media_type="text/html; charset=utf-8")
 
-    @app.middleware("http")
-    async def security_headers(request: Request, call_next: Any) -> Any:
-        response = await call_next(request)
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Referrer-Policy", "no-referrer")
-        path = request.url.path
-        if path == "/" or path.startswith("/static/"):
-            # The page must not be framed (clickjacking) and agents must get updates at once.
-            response.headers.setdefault(
-                "Content-Security-Policy", "default-src 'self'; frame-ancestors 'none'"
-            )
-            response.headers.setdefault("Cache-Control", "no-cache")
-        return response
-
-    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        BodyLimit,
+        max_bytes=settings.max_body_bytes,
+        timeout=settings.body_timeout_seconds,
+        json_paths=frozenset(
+            r.path for r in router.routes if isinstance(r, APIRoute) and r.methods == {"POST"}
+        ),
+    )
     if settings.cors_origin_list:
         app.add_middleware(
             CORSMiddleware,
@@ -192,45 +115,49 @@ def create_app(
             expose_headers=["Retry-After"],
             max_age=600,
         )
+    app.add_middleware(RequestGuard, hosts=allowed_hosts(settings, listen_host))
+    # The page must not be framed (clickjacking) and agents must get its updates at once.
+    app.add_middleware(
+        SecurityHeaders,
+        policies={"/static/": PAGE_CSP, "/docs": DOCS_CSP},
+        page=PAGE_CSP,
+    )
+    hide_query_strings()
     return app
-
-
-def _error_model() -> Any:
-    from responder.api.schemas import ErrorPublic
-
-    return ErrorPublic
 
 
 def _add_handlers(app: FastAPI) -> None:
     @app.exception_handler(ApiError)
     async def api_error(request: Request, exc: ApiError) -> JSONResponse:
-        return _json_error(exc.status, exc.code, exc.message, headers=exc.headers)
+        return error_response(exc.status, exc.code, exc.message, headers=exc.headers)
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
         errors = exc.errors()
         if any(e.get("type") == "json_invalid" for e in errors):
-            return _json_error(400, "invalid_json", "De body is geen geldige JSON (of geen UTF-8).")
+            return error_response(
+                400, "invalid_json", "De body is geen geldige JSON (of geen UTF-8)."
+            )
         details = [
             {
                 "field": ".".join(str(p) for p in e.get("loc", ()) if p != "body") or None,
-                "message": str(e.get("msg", "")),
+                "message": dutch_message(e),
             }
             for e in errors
         ]
-        return _json_error(
+        return error_response(
             422, "validation_error", "Het verzoek klopt niet met het schema (zie details).", details
         )
 
     @app.exception_handler(InputError)
     async def input_error(request: Request, exc: InputError) -> JSONResponse:
-        return _json_error(422, "invalid_input", str(exc))
+        return error_response(422, "invalid_input", str(exc))
 
     @app.exception_handler(ResponderError)
     async def responder_error(request: Request, exc: ResponderError) -> JSONResponse:
         if isinstance(exc, ModelNotFoundError | ModelLoadError | StorageError):
-            return _json_error(503, "unavailable", str(exc))
-        return _json_error(500, "internal_error", str(exc))
+            return error_response(503, "unavailable", str(exc))
+        return error_response(500, "internal_error", str(exc))
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
@@ -238,18 +165,22 @@ def _add_handlers(app: FastAPI) -> None:
         messages = {
             400: "De body is geen geldige JSON in UTF-8.",
             404: f"Onbekend adres: {request.url.path}. Zie /docs voor de API.",
-            405: f"{request.method} is hier niet toegestaan.",
+            405: f"{request.method} is hier niet toegestaan; gebruik "
+            f"{(exc.headers or {}).get('Allow', 'een andere methode')}.",
         }
-        return _json_error(
+        return error_response(
             exc.status_code,
             codes.get(exc.status_code, "http_error"),
             messages.get(exc.status_code, str(exc.detail)),
+            headers=exc.headers,  # 405 carries Allow
         )
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> JSONResponse:
         log.exception("onverwachte fout bij %s", request.url.path)
-        return _json_error(500, "internal_error", "Er ging onverwacht iets mis; zie het serverlog.")
+        return error_response(
+            500, "internal_error", "Er ging onverwacht iets mis; zie het serverlog."
+        )
 
 
 def app_from_env() -> FastAPI:

@@ -8,8 +8,10 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 
 from responder.advice.plan import CommentContext
-from responder.api.deps import ApiError, AppState, assistant_of, caller, off_loop, state_of
+from responder.api.deps import AppState, assistant_of, caller, off_loop, state_of
+from responder.api.errors import ApiError
 from responder.api.schemas import (
+    ErrorPublic,
     FeedbackPublic,
     FeedbackRequest,
     HealthPublic,
@@ -26,6 +28,25 @@ from responder.errors import InputError, UnknownRequestError
 from responder.storage import ApiKey
 
 router = APIRouter()
+ERRORS = {
+    400: "Geen geldige JSON, een onbekende hostnaam of een API-sleutel in het adres",
+    401: "API-sleutel ontbreekt, is onbekend of ingetrokken",
+    404: "Geen suggesties met deze request_id (voor deze API-sleutel)",
+    408: "De body kwam niet op tijd binnen",
+    413: "Verzoek te groot, of te veel reacties in één verzoek",
+    415: "Geen JSON",
+    422: "Klopt niet met het schema, of niet te verwerken (zie de melding)",
+    429: "Te veel verzoeken; zie Retry-After",
+    503: "Het model is (nog) niet geladen, of de database is onbereikbaar",
+}
+
+
+def errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """The documented error responses of a route: all in the one JSON shape."""
+    return {s: {"model": ErrorPublic, "description": ERRORS[s]} for s in statuses}
+
+
+POSTED = errors(400, 401, 408, 413, 415, 422, 429, 503)
 Caller = Annotated[ApiKey | None, Depends(caller)]
 State = Annotated[AppState, Depends(state_of)]
 
@@ -34,18 +55,33 @@ def _id(key: ApiKey | None) -> int | None:
     return key.id if key else None
 
 
-@router.post("/v1/triage", response_model=TriageResultPublic, tags=["triage"])
+def _comment(text: str, state: AppState) -> str:
+    """The comment, refused when longer than the limit as sent (what the schema promises);
+    what is left after normalising is checked again by the triage."""
+    limit = state.settings.max_text_chars
+    if len(text) > limit:
+        raise ApiError(
+            422,
+            "invalid_input",
+            f"De tekst is te lang ({len(text)} tekens; maximaal {limit}). Kort hem in.",
+        )
+    return text
+
+
+@router.post("/v1/triage", response_model=TriageResultPublic, tags=["triage"], responses=POSTED)
 async def triage(body: TriageRequest, state: State, key: Caller) -> dict[str, Any]:
     """Beoordeel één reactie: sentiment, soort, onderwerp, vlaggen, taal en aanspreekvorm."""
     assistant = assistant_of(state)
-    rid, result = await off_loop(state, lambda: assistant.triage(body.text, _id(key)))
+    text = _comment(body.text, state)
+    rid, result = await off_loop(state, lambda: assistant.triage(text, _id(key)))
     return {"request_id": rid, "triage": result.to_dict()}
 
 
-@router.post("/v1/suggest", response_model=SuggestPublic, tags=["suggest"])
+@router.post("/v1/suggest", response_model=SuggestPublic, tags=["suggest"], responses=POSTED)
 async def suggest(body: SuggestRequest, state: State, key: Caller) -> dict[str, Any]:
     """Triage, plan volgens het draaiboek en minstens drie gerangschikte antwoordsuggesties."""
     assistant = assistant_of(state)
+    text = _comment(body.text, state)
     context = CommentContext(
         channel=body.channel,
         received_at=body.posted_at,
@@ -53,11 +89,11 @@ async def suggest(body: SuggestRequest, state: State, key: Caller) -> dict[str, 
         agent_initials=body.initials or None,
         author_name=body.author_name,
     )
-    advice = await off_loop(state, lambda: assistant.advise(body.text, context, _id(key)))
+    advice = await off_loop(state, lambda: assistant.advise(text, context, _id(key)))
     return {"request_id": advice.request_id, **advice.to_dict()}
 
 
-@router.post("/v1/label", response_model=LabelPublic, tags=["triage"])
+@router.post("/v1/label", response_model=LabelPublic, tags=["triage"], responses=POSTED)
 async def label(body: LabelRequest, state: State, key: Caller) -> dict[str, Any]:
     """Label een lijst reacties; elke reactie komt terug, met een fout waar ze niet te labelen is."""
     assistant = assistant_of(state)
@@ -69,8 +105,6 @@ async def label(body: LabelRequest, state: State, key: Caller) -> dict[str, Any]
             f"Te veel reacties in één verzoek ({len(body.items)}; maximaal {limit}). Verdeel ze "
             "over meer verzoeken of gebruik `responder label` voor een bestand.",
         )
-    if not body.items:
-        raise ApiError(422, "validation_error", "De lijst 'items' is leeg.")
     texts = [item.text for item in body.items]
     rid, results = await off_loop(state, lambda: assistant.triage_each(texts, _id(key)))
     items = [
@@ -86,7 +120,13 @@ async def label(body: LabelRequest, state: State, key: Caller) -> dict[str, Any]
     return {"request_id": rid, "items": items, "labelled": len(items) - failed, "errors": failed}
 
 
-@router.post("/v1/feedback", response_model=FeedbackPublic, status_code=201, tags=["feedback"])
+@router.post(
+    "/v1/feedback",
+    response_model=FeedbackPublic,
+    status_code=201,
+    tags=["feedback"],
+    responses={**POSTED, **errors(404)},
+)
 async def feedback(body: FeedbackRequest, state: State, key: Caller) -> dict[str, Any]:
     """Leg vast welke suggestie is gebruikt, aangepast of afgewezen (voor bijsturen en hertrainen)."""
     assistant = assistant_of(state)
@@ -105,20 +145,28 @@ async def feedback(body: FeedbackRequest, state: State, key: Caller) -> dict[str
     return {"id": fid, "request_id": body.request_id, "action": body.action}
 
 
-@router.get("/v1/playbook", response_model=PlaybookPublic, tags=["playbook"])
+@router.get(
+    "/v1/playbook",
+    response_model=PlaybookPublic,
+    tags=["playbook"],
+    responses=errors(400, 401, 429, 503),
+)
 async def playbook(state: State, key: Caller) -> dict[str, Any]:
     """Het draaiboek in gebruik (versie, kanalen, situaties, teams) en de Nederlandse namen."""
     return assistant_of(state).playbook_summary(state.settings.max_text_chars)
 
 
-@router.get("/healthz", response_model=HealthPublic, tags=["status"])
+@router.get("/healthz", response_model=HealthPublic, tags=["status"], responses=errors(400))
 async def healthz() -> dict[str, str]:
     """Het proces leeft."""
     return {"status": "ok"}
 
 
 @router.get(
-    "/readyz", response_model=ReadyPublic, tags=["status"], responses={503: {"model": ReadyPublic}}
+    "/readyz",
+    response_model=ReadyPublic,
+    tags=["status"],
+    responses={**errors(400), 503: {"model": ReadyPublic, "description": "Nog niet klaar"}},
 )
 async def readyz(request: Request) -> Any:
     """Klaar voor verkeer: model en draaiboek geladen. Zegt ook of een API-sleutel nodig is."""

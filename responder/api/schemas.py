@@ -1,48 +1,181 @@
-"""Request and response schemas, named by role: ``*Request`` comes in, ``*Public`` goes out."""
+"""Request and response schemas, named by role: ``*Request`` comes in, ``*Public`` goes out.
+
+Requests are strict (``false`` is no id, ``"1"`` no rank) and their JSON schema says what the
+server refuses: the limits that depend on the settings and the playbook (text length, list size,
+channels) are filled in by :mod:`responder.api.docs`."""
 
 from __future__ import annotations
 
+import re
+import sys
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    Strict,
+    model_validator,
+)
+
+from responder.api.errors import ISO_EXAMPLE
+from responder.triage.normalise import INVISIBLE, without_surrogates
+
+_SPACE = "".join(f"\\u{c:04x}" for c in range(sys.maxunicode + 1) if chr(c).isspace())
+VISIBLE = f"[^{_SPACE}{INVISIBLE.pattern[1:-1]}]"
+"""A character that survives normalisation: text without one is empty (and refused)."""
+NOT_BLANK = f"[^{_SPACE}]"
+INITIALS = f"^[{_SPACE}]*[A-Za-zÀ-ÿ]{{0,5}}[{_SPACE}]*$"
+"""What the signature accepts: up to five letters (spaces around them are dropped)."""
+POSTED_YEARS = re.compile(r"20[0-9]{2}-")
 
 
 class _In(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _without_surrogates(cls, data: Any) -> Any:
+        """Half a UTF-16 pair (JSON's ``"\\ud800"``) becomes U+FFFD in every field and name, so
+        that it can be echoed, stored and written as UTF-8."""
+        if not isinstance(data, dict):
+            return data
+        return {
+            without_surrogates(k) if isinstance(k, str) else k: (
+                without_surrogates(v) if isinstance(v, str) else v
+            )
+            for k, v in data.items()
+        }
+
+
+def _posted_at(value: object) -> object:
+    """Only an ISO 8601 string in 2000–2099 (no Unix time: a number is more often a mistake)."""
+    if value is None or (isinstance(value, str) and POSTED_YEARS.match(value)):
+        return value
+    raise ValueError(f"Geef het tijdstip als ISO 8601 in de jaren 2000–2099, {ISO_EXAMPLE}.")
+
+
+def _initials(value: str | None) -> str | None:
+    """Checked here, not only where a reply is signed: a comment that gets no reply must not
+    let bad initials through."""
+    if value is None or re.fullmatch(INITIALS, value):
+        return value
+    raise ValueError("Gebruik als initialen hoogstens vijf letters, zoals 'AB'.")
+
+
+def _whole_number(value: object) -> object:
+    """``15.0`` is the integer 15 (as in JSON Schema); ``true`` and ``false`` are no numbers."""
+    if isinstance(value, bool):
+        raise ValueError("true of false is hier geen geldige waarde.")
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def _label_id(value: object) -> object:
+    value = _whole_number(value)
+    if value is None or isinstance(value, str | int):
+        return value
+    raise ValueError("Het kenmerk (id) moet tekst of een geheel getal zijn.")
+
+
+WholeNumber = BeforeValidator(_whole_number)
+Comment = Annotated[
+    str,
+    Field(
+        description="De reactie zoals geplaatst: minstens één zichtbaar teken, hoogstens het "
+        "maximum van de server (zie /v1/playbook, max_text_chars).",
+        json_schema_extra={"minLength": 1, "pattern": VISIBLE},
+    ),
+]
+PostedAt = Annotated[
+    Annotated[datetime, Strict(False)] | None,
+    BeforeValidator(_posted_at),
+    Field(
+        None,
+        description="Tijdstip van de reactie (ISO 8601, jaren 2000–2099); zonder tijdzone geldt "
+        "die van het draaiboek.",
+        json_schema_extra={"pattern": f"^{POSTED_YEARS.pattern}"},
+    ),
+]
 
 
 class TriageRequest(_In):
-    text: str = Field(
-        description="De reactie zoals geplaatst.", examples=["Waar blijft mijn pakket?"]
-    )
+    text: Comment = Field(examples=["Waar blijft mijn pakket?"])
 
 
 class SuggestRequest(_In):
-    text: str = Field(description="De reactie zoals geplaatst.")
-    channel: str | None = Field(None, description="Kanaal uit het draaiboek, bijv. x of facebook.")
+    text: Comment
+    channel: str | None = Field(
+        None, min_length=1, description="Kanaal uit het draaiboek, bijv. x of facebook."
+    )
     author_name: str | None = Field(
         None, max_length=100, description="Weergavenaam van de schrijver."
     )
-    posted_at: datetime | None = Field(None, description="Tijdstip van de reactie (ISO 8601).")
-    initials: str | None = Field(None, max_length=5, description="Initialen van de medewerker.")
+    posted_at: PostedAt
+    initials: Annotated[str | None, AfterValidator(_initials)] = Field(
+        None,
+        max_length=5,
+        description="Initialen van de medewerker: hoogstens vijf letters.",
+        json_schema_extra={"pattern": INITIALS},
+    )
     private: bool = Field(False, description="De reactie kwam binnen als privébericht.")
 
 
 class LabelItemRequest(_In):
-    id: str | int | None = None
-    text: str
+    id: Annotated[str | int | None, BeforeValidator(_label_id)] = Field(
+        None, description="Uw kenmerk; komt ongewijzigd terug."
+    )
+    text: str = Field(
+        description="De reactie. Een lege of te lange geeft bij dit item een fout, niet bij het "
+        "hele verzoek."
+    )
 
 
 class LabelRequest(_In):
-    items: list[LabelItemRequest] = Field(description="Reacties om te labelen, in volgorde.")
+    items: list[LabelItemRequest] = Field(
+        min_length=1, description="Reacties om te labelen, in volgorde."
+    )
+
+
+def _required_for(action: str, fields: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "if": {"properties": {"action": {"const": action}}, "required": ["action"]},
+        "then": {"required": list(fields), "properties": fields},
+    }
 
 
 class FeedbackRequest(_In):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "allOf": [
+                _required_for("used", {"rank": {"type": "integer"}}),
+                _required_for(
+                    "edited",
+                    {
+                        "rank": {"type": "integer"},
+                        "final_text": {"type": "string", "pattern": NOT_BLANK},
+                    },
+                ),
+            ]
+        }
+    )
+
     request_id: str = Field(min_length=8, max_length=64)
-    action: Literal["used", "edited", "rejected"]
-    rank: int | None = Field(None, ge=1, le=20, description="Welke suggestie (1 = bovenste).")
-    final_text: str | None = Field(None, max_length=10_000, description="De tekst zoals geplaatst.")
+    action: Literal["used", "edited", "rejected"] = Field(
+        description="used en edited vragen rank; edited ook final_text."
+    )
+    rank: Annotated[int | None, WholeNumber] = Field(
+        None, ge=1, le=20, description="Welke suggestie (1 = bovenste)."
+    )
+    final_text: str | None = Field(
+        None,
+        max_length=10_000,
+        description="De tekst zoals geplaatst; alleen bewaard als de server reactieteksten bewaart.",
+    )
 
 
 class _Out(BaseModel):
@@ -116,6 +249,17 @@ class PlanPublic(_Out):
     reasons: list[str]
     also: list[str]
     playbook_version: str
+    language: str = Field(description="De taal van de reactie (ISO-code); antwoorden in die taal.")
+    register_reason: str = Field(description="Waarom deze aanspreekvorm.")
+    must_say: list[str] = Field(
+        description="Wat elk antwoord in deze situatie moet zeggen (bijv. de gasinstructie)."
+    )
+    facts: list[str] = Field(
+        description="Wat de klant al zei (hoe lang, hoe vaak, welk product): niet opnieuw vragen."
+    )
+    answer: str = Field(
+        description="Het antwoord uit het draaiboek op een feitelijke vraag, of leeg."
+    )
 
 
 class GuardrailPublic(BaseModel):
@@ -142,6 +286,8 @@ class SuggestionPublic(_Out):
     template: str
     score: float
     ranking: list[str]
+    language: str
+    facts_used: list[str] = Field(description="Wat de klant al zei en dit antwoord erkent.")
 
 
 class SuggestPublic(BaseModel):

@@ -129,11 +129,8 @@ def init(path: Path) -> None:
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64))
 def serve(host: str, port: int, workers: int) -> None:
     """Start de API en de webpagina (http://HOST:PORT/). Buiten loopback is een API-sleutel verplicht."""
-    import os
-
-    import uvicorn
-
     from responder.api.deps import is_loopback
+    from responder.api.server import serve as run_server
     from responder.storage import Storage
 
     settings = Settings()
@@ -149,17 +146,9 @@ def serve(host: str, port: int, workers: int) -> None:
                 "Let op: de server luistert buiten loopback en vraagt een API-sleutel, maar er is er "
                 "nog geen. Maak er een met `responder keys create NAAM`."
             )
-    os.environ["RESPONDER_LISTEN_HOST"] = host
     shown = "localhost" if is_loopback(host) else host
     say(f"responder luistert op http://{shown}:{port}/ (API-documentatie: /docs). Stoppen: Ctrl+C.")
-    uvicorn.run(
-        "responder.api.main:app_from_env",
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        log_level="info",
-    )
+    run_server(host, port, workers)
 
 
 @cli.group()

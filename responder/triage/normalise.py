@@ -35,6 +35,6 @@ def check_text(text: object, max_chars: int) -> str:
     if len(clean) > max_chars:
         raise InputError(
             f"De tekst is te lang ({len(clean)} tekens; maximaal {max_chars}). "
-            "Kort hem in of verhoog RESPONDER_MAX_TEXT_CHARS."
+            "Kort hem in, of verdeel hem over meer dan één reactie."
         )
     return clean

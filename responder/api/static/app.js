@@ -556,6 +556,8 @@
     const reasons = Array.isArray(plan.reasons) ? plan.reasons : [];
     const also = Array.isArray(plan.also) ? plan.also : [];
     const steps = Array.isArray(plan.steps) ? plan.steps : [];
+    const said = Array.isArray(plan.facts) ? plan.facts : [];
+    const mustSay = Array.isArray(plan.must_say) ? plan.must_say : [];
     const channel = channelById(plan.channel);
 
     const rows = [
@@ -591,6 +593,13 @@
         ),
       ),
       el("dl", { class: "facts" }, rows.map(([k, v]) => [el("dt", { text: k }), el("dd", null, v)])),
+      said.length
+        ? el("div", { class: "said" }, el("h3", { text: "Wat de klant al zei" }), el("ul", { class: "said-list" }, said.map((f) => el("li", { text: f }))))
+        : null,
+      plan.answer ? el("div", { class: "answer" }, el("h3", { text: "Het draaiboek antwoordt" }), el("p", { class: "answer-text", text: plan.answer })) : null,
+      mustSay.length
+        ? el("div", { class: "must-say" }, el("h3", { text: "Moet in elk antwoord staan" }), el("ul", null, mustSay.map((m) => el("li", { text: m }))))
+        : null,
       noReply ? null : [el("h3", { text: "Stappen" }), renderSteps(steps, "plan-steps")],
       also.length ? [el("h3", { text: "Ook van toepassing" }), el("ul", null, also.map((a) => el("li", { text: a })))] : null,
       reasons.length

@@ -1,0 +1,353 @@
+"""What the tester found, fixed: who abuses whom, no invented churn, sarcasm, the channel's form of
+address, what a reply must say, answers the playbook knows, the customer's facts, other languages
+and the Dutch of the templates."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+import pytest
+from advice_helpers import triage_for
+
+from responder.advice.facts import extract_facts
+from responder.advice.guardrails import ReplyContext, check_reply
+from responder.advice.plan import CommentContext, opening_hours_text, plan
+from responder.advice.playbook import (
+    PlaybookError,
+    comment_text,
+    default_playbook_text,
+    load_playbook,
+    parse_playbook,
+)
+from responder.advice.playbook_check import check_playbook
+from responder.advice.suggest import Suggestions, fact_slots, suggest
+
+PB = load_playbook()
+WEDNESDAY_10 = datetime(2026, 11, 25, 10, 0)
+SYMPATHY = re.compile(r"^(Hoi \w+! )?(Wat )?(vervelend|jammer|naar|rot)", re.IGNORECASE)
+
+
+def advise(text: str, channel: str | None = None, author: str | None = None, **labels: object):  # type: ignore[no-untyped-def]
+    ctx = CommentContext(channel, WEDNESDAY_10, agent_initials="AB", author_name=author)
+    t = triage_for(text, **labels)  # type: ignore[arg-type]
+    p = plan(t, text, ctx, PB)
+    return p, suggest(t, text, ctx, PB, p)
+
+
+def texts(result: Suggestions) -> list[str]:
+    return [s.text for s in result.items]
+
+
+# --- 1. situation logic ---------------------------------------------------------------------------
+
+
+def test_the_commenter_who_discriminates_gets_a_boundary_not_thanks() -> None:
+    text = "Al die buitenlanders bij jullie, stuur ze terug naar hun eigen land."
+    p, result = advise(text, flags=["discrimination"], topic="service")
+    assert p.situation == "discriminatie_geuit" and result.items[0].strategy == "set_boundary"
+    assert any("eerst een grens" in r for r in p.reasons)
+    for reply in texts(result):
+        assert not re.search(r"\b(dank|bedankt|melding|serieus|vervelend)\b", reply, re.I), reply
+
+
+def test_a_customer_who_reports_discrimination_is_taken_seriously() -> None:
+    text = "Mijn vader werd door jullie bezorger uitgescholden om zijn huidskleur."
+    p, result = advise(text, flags=["discrimination", "abuse"], topic="delivery")
+    assert p.situation == "discriminatie_gemeld"
+    assert result.items[0].strategy == "acknowledge_to_private"
+    assert "Discriminatie past niet" in result.items[0].text
+
+
+def test_abuse_by_the_commenter_puts_the_boundary_first_and_never_thanks() -> None:
+    p, result = advise("Stelletje prutsers, ik sla jullie bezorger in elkaar", flags=["abuse"])
+    assert p.situation == "grensoverschrijdend"
+    assert result.items[0].strategy == "set_boundary"
+    assert all("respectvol" in t and "Bedreigingen accepteren we niet" in t for t in texts(result))
+    assert not any(re.search(r"\b(dank|bedankt|gefrustreerd)\b", t, re.I) for t in texts(result))
+
+
+def test_a_thank_you_to_an_offender_fails_the_guardrail() -> None:
+    ctx = ReplyContext("je", 280, True, offender=True)
+    failed = {r.name for r in check_reply("Dank je voor je melding, we zoeken het uit. ^AB", ctx)}
+    assert "fitting_tone" in failed
+
+
+def test_churn_only_when_the_customer_says_it() -> None:
+    p, result = advise("wtf waarom is mn bestelling gecanceld", flags=["churn_threat"])
+    assert p.situation != "overstapdreiging" and p.register == "je"
+    assert not any(re.search(r"weg te gaan|vertrekken|overweeg", t) for t in texts(result))
+    p, _ = advise(
+        "Ik zeg mijn abonnement op, ik stap over naar de concurrent", flags=["churn_threat"]
+    )
+    assert p.situation == "overstapdreiging"
+
+
+def test_sarcasm_is_read_as_a_complaint() -> None:
+    p, result = advise(
+        "Top service weer 🙄 mijn pakket is alweer kwijt",
+        sentiment="positive",
+        intent="praise",
+        topic="delivery",
+    )
+    assert p.situation == "bezorgklacht" and any("Sarcasme" in r for r in p.reasons)
+    assert not any("tevreden" in t or "compliment" in t for t in texts(result))
+    p, _ = advise(
+        "Wat een snelle levering weer! Top jullie 👏",
+        sentiment="positive",
+        intent="praise",
+        topic="delivery",
+    )
+    assert p.situation == "compliment"
+
+
+@pytest.mark.parametrize("topic", ["delivery", "outage", "product", "general", "billing"])
+@pytest.mark.parametrize("flags", [[], ["safety"], ["churn_threat"], ["abuse"]])
+def test_a_neutral_question_never_opens_with_sympathy(topic: str, flags: list[str]) -> None:
+    text = "Ik zeg mijn abonnement misschien op, hoe werkt dat eigenlijk?"
+    _, result = advise(text, sentiment="neutral", intent="question", topic=topic, flags=flags)
+    assert result.items
+    assert not any(SYMPATHY.match(t) for t in texts(result)), texts(result)
+
+
+# --- 2. the form of address -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("channel", "register"),
+    [
+        ("instagram", "je"),
+        ("tiktok", "je"),
+        ("x", "je"),
+        ("linkedin", "u"),
+        ("reviews", "u"),
+        ("facebook", "u"),
+    ],
+)
+def test_without_a_form_of_address_the_channel_decides(channel: str, register: str) -> None:
+    p, result = advise("Pakket nog steeds niet binnen.", channel, topic="delivery")
+    assert p.register == register and all(s.register == register for s in result.items)
+    assert "standaard" in p.register_reason and PB.organisation.channels[channel].name in (
+        p.register_reason
+    )
+
+
+@pytest.mark.parametrize("text", ["wtf waarom duurt dit zo lang", "😍😍🔥", "haha echt top dit"])
+def test_a_casual_writer_gets_the_je_form_on_any_channel(text: str) -> None:
+    p, _ = advise(text, "facebook", sentiment="positive", intent="praise")
+    assert p.register == "je"
+
+
+def test_a_first_name_only_in_the_je_form() -> None:
+    _, je = advise("Kun je kijken waar mijn pakket blijft?", "x", "Sanne", topic="delivery")
+    assert all(t.startswith("Hoi Sanne!") for t in texts(je))
+    _, u = advise("Kunt u kijken waar mijn pakket blijft?", "x", "Sanne", topic="delivery")
+    assert not any("Sanne" in t for t in texts(u))
+
+
+def test_a_channel_default_register_is_validated() -> None:
+    text = default_playbook_text().replace("default_register: je", "default_register: jij", 1)
+    with pytest.raises(PlaybookError, match="default_register"):
+        parse_playbook(text, "test.yaml")
+
+
+# --- 3. what a reply must say ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("channel", ["facebook", "x", "tiktok"])
+@pytest.mark.parametrize(
+    ("text", "flags", "says"),
+    [
+        ("Ik ruik gas sinds de monteur de ketel heeft geplaatst", [], ["0800-9009"]),
+        ("Mijn powerbank werd heet en begon te roken", ["safety"], ["niet meer"]),
+        ("Het kacheltje vloog in brand", ["safety"], ["niet meer", "112"]),
+        ("Mijn dochter kreeg uitslag van de crème", ["safety"], ["huisarts", "niet meer"]),
+        ("Stopcontact vonkt sinds de monteur er was", ["safety"], ["onder stroom"]),
+        ("Ik weet waar jullie bezorger woont, ik pak hem", ["abuse"], ["Bedreigingen"]),
+        ("Pakket kwijt. Bel me op 0612345678", [], ["persoonlijke gegevens"]),
+    ],
+)
+def test_every_reply_says_what_the_situation_requires(
+    channel: str, text: str, flags: list[str], says: list[str]
+) -> None:
+    p, result = advise(text, channel, flags=flags, topic="product")
+    assert result.items, result.notes
+    assert p.must_say and any(s.do.startswith("Zeg in elk antwoord") for s in p.steps)
+    limit = PB.organisation.channels[channel].max_chars
+    for s in result.items:
+        assert all(word.lower() in s.text.lower() for word in says), s.text
+        assert len(s.text) <= limit
+        assert next(g for g in s.guardrails if g.name == "must_say").passed
+
+
+def test_a_reply_without_its_must_say_element_fails() -> None:
+    ctx = ReplyContext("u", 280, True, must_say=(("gasgevaar", ("0800-9009",)),))
+    results = check_reply("We hebben uw melding doorgezet. ^AB", ctx)
+    assert next(r for r in results if r.name == "must_say").passed is False
+    ok = check_reply("Verlaat het huis en bel 0800-9009. We zoeken het uit. ^AB", ctx)
+    assert next(r for r in ok if r.name == "must_say").passed
+
+
+def test_a_must_say_text_that_does_not_prove_itself_is_refused() -> None:
+    text = default_playbook_text().replace("    any: [0800-9009]", "    any: [brandweer]")
+    with pytest.raises(PlaybookError, match="any"):
+        parse_playbook(text, "test.yaml")
+
+
+# --- 4. answers from the playbook -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("question", "answer"),
+    [
+        (
+            "Zijn jullie op Tweede Paasdag open?",
+            "Op Tweede Paasdag (maandag 29 maart) zijn we "
+            "gesloten. Vanaf dinsdag 30 maart 8.00 uur zijn we er weer.",
+        ),
+        ("Zijn jullie op paasmaandag open?", "Op Tweede Paasdag (maandag 29 maart)"),
+        (
+            "Zijn jullie morgen open?",
+            "Morgen (donderdag 26 november) zijn we open van 8.00 tot 20.00 uur.",
+        ),
+        (
+            "Tot hoe laat zijn jullie zaterdag bereikbaar?",
+            "Op zaterdag zijn we open van 9.00 tot 17.00 uur.",
+        ),
+        ("Zijn jullie op 26 december open?", "Op zaterdag 26 december zijn we gesloten."),
+        (
+            "Wat zijn jullie openingstijden?",
+            "We zijn open op maandag tot en met vrijdag van 8.00 "
+            "tot 20.00 uur, op zaterdag van 9.00 tot 17.00 uur en op zondag van 10.00 tot 16.00 uur.",
+        ),
+    ],
+)
+def test_opening_hours_on_the_day_asked(question: str, answer: str) -> None:
+    p, result = advise(question, sentiment="neutral", intent="question", topic="service")
+    assert answer in p.answer
+    assert result.items[0].strategy == "inform" and answer in result.items[0].text
+    assert "Goede vraag" not in result.items[0].text
+
+
+def test_a_weekday_whose_next_date_is_a_holiday_says_so() -> None:
+    christmas_week = datetime(2026, 12, 21, 10, 0)
+    text = opening_hours_text(comment_text("Zijn jullie zaterdag open?"), christmas_week, PB)
+    assert text.startswith("Op zaterdag zijn we open van 9.00 tot 17.00 uur.")
+    assert "zaterdag 26 december (Tweede Kerstdag) zijn we gesloten" in text
+
+
+def test_how_to_cancel_is_answered() -> None:
+    _, result = advise(
+        "Hoe kan ik mijn abonnement opzeggen?",
+        sentiment="neutral",
+        intent="question",
+        topic="billing",
+    )
+    assert "Mijn account" in result.items[0].text and "example.nl/opzeggen" in result.items[0].text
+
+
+def test_no_answer_without_a_question() -> None:
+    p, _ = advise("Mijn pakket was open en beschadigd.", topic="delivery")
+    assert p.answer == ""
+
+
+# --- 5. the customer's facts ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "topic", "first"),
+    [
+        (
+            "Voor de derde keer deze maand is mijn wasmachine kapot",
+            "product",
+            "uw wasmachine al drie keer kapot is gegaan",
+        ),
+        (
+            "Ik heb al drie keer gebeld en niemand helpt me",
+            "service",
+            "Drie keer gebeld voor hetzelfde probleem is te veel",
+        ),
+        ("Er is €60 te veel afgeschreven", "billing", "die € 60"),
+        (
+            "50 minuten in de wacht gestaan bij de klantenservice",
+            "service",
+            "50 minuten in de wacht staan is veel te lang",
+        ),
+        ("Ik wacht al drie weken op mijn pakket", "delivery", "Al drie weken wachten op uw pakket"),
+    ],
+)
+def test_replies_acknowledge_what_the_customer_said(text: str, topic: str, first: str) -> None:
+    _, result = advise(text, topic=topic)
+    assert first in result.items[0].text, result.items[0].text
+    assert result.items[0].facts_used
+
+
+def test_no_reply_asks_for_what_the_customer_gave() -> None:
+    _, result = advise("Mijn powerbank werd heet en smolt", flags=["safety"], topic="product")
+    assert not any(re.search(r"welk product", t, re.I) for t in texts(result))
+    _, result = advise("Bestelling 12345678 is nog steeds niet binnen.", topic="delivery")
+    assert not any("ordernummer" in t or "12345678" in t for t in texts(result))
+    _, result = advise("Pakket al een week onderweg.", topic="delivery")
+    assert any("ordernummer" in t for t in texts(result))  # not given: asked, privately
+
+
+def test_asking_for_a_given_fact_fails_the_guardrail() -> None:
+    ctx = ReplyContext("u", 280, True, given_facts=frozenset({"product"}))
+    results = check_reply("Om welk product gaat het? Stuur ons een DM. ^AB", ctx)
+    assert next(r for r in results if r.name == "no_known_fact_question").passed is False
+
+
+def test_a_reply_that_asks_without_saying_so_is_reported_by_the_check() -> None:
+    text = default_playbook_text()
+    start = text.index("  - id: bezorgklacht")
+    asks = text.index("        asks: [reference]", start)
+    pb = parse_playbook(text[:asks] + text[asks + len("        asks: [reference]\n") :])
+    problems = check_playbook(pb).problems
+    assert any("'asks'" in p and "reference" in p for p in problems), problems
+
+
+def test_facts_are_worded_for_the_reply() -> None:
+    facts = extract_facts("Mijn dochter wacht al 3 weken op haar fiets, al drie keer gebeld")
+    je, u = fact_slots(facts, "je"), fact_slots(facts, "u")
+    assert je["wie"] == "je dochter" and u["wie"] == "uw dochter"
+    assert je["duur"] == "drie weken" and je["keer"] == "drie keer" and je["geprobeerd"] == "gebeld"
+    assert "duur" not in fact_slots(extract_facts("sinds de monteur er was"), "je")
+
+
+# --- 6. other languages ---------------------------------------------------------------------------
+
+
+def test_german_register_is_checked() -> None:
+    sie = ReplyContext("u", 280, True, language="de")
+    assert "register" in {
+        r.name
+        for r in check_reply("Danke für deine Nachricht, wir helfen dir gern. ^AB", sie)
+        if not r.passed
+    }
+    du = ReplyContext("je", 280, True, language="de")
+    assert "register" in {
+        r.name
+        for r in check_reply("Danke für die Nachricht, wir helfen Ihnen gern weiter. ^AB", du)
+        if not r.passed
+    }
+
+
+# --- 7. the Dutch of the templates ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "awkward",
+    [
+        "alleen privé met ons delen",
+        "Staat je antwoord er niet bij",
+        "Staat uw antwoord er niet bij",
+        "overweegt weg te gaan",
+        "Hallo {naam}",
+    ],
+)
+def test_awkward_sentences_are_gone(awkward: str) -> None:
+    assert awkward not in default_playbook_text()
+
+
+def test_goede_vraag_is_no_stock_opening() -> None:
+    assert default_playbook_text().count("Goede vraag") == 0
