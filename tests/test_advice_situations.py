@@ -267,11 +267,11 @@ def test_no_answer_without_a_question() -> None:
             "service",
             "Drie keer gebeld voor hetzelfde probleem is te veel",
         ),
-        ("Er is €60 te veel afgeschreven", "billing", "die € 60"),
+        ("Er is €60 te veel afgeschreven", "billing", "€ 60"),
         (
             "50 minuten in de wacht gestaan bij de klantenservice",
             "service",
-            "50 minuten in de wacht staan is veel te lang",
+            "50 minuten wachten is veel te lang",
         ),
         ("Ik wacht al drie weken op mijn pakket", "delivery", "Al drie weken wachten op uw pakket"),
     ],

@@ -330,6 +330,12 @@ PHONE_CONTEXT = re.compile(
     r"callcenter|\w*loket|\w*balie|\w*kassa|lijn)\b",
     re.IGNORECASE,
 )
+VISIT_CONTEXT = re.compile(
+    r"\b(?:monteur\w*|technicus|installateur|bezorger\w*|koerier\w*|pakketbezorger|afspraak|"
+    r"levering|bezorging|pakket\w*|thuis)\b",
+    re.IGNORECASE,
+)
+"""Waiting for someone to come (a mechanic, a courier) is time waited too."""
 SHORT_UNITS = frozenset({"sec", "min", "kwartier", "uur"})
 
 
@@ -400,7 +406,10 @@ def _is_waiting(text: str, start: int, end: int, unit: str) -> bool:
     near = text[max(0, start - 45) : end + 45]
     if HOLD_WORDS.search(near):
         return True
-    return bool(WAIT_WORDS.search(near) and PHONE_CONTEXT.search(sentence))
+    return bool(
+        WAIT_WORDS.search(near)
+        and (PHONE_CONTEXT.search(sentence) or VISIT_CONTEXT.search(sentence))
+    )
 
 
 def _time_spans(text: str) -> Iterator[Fact]:
@@ -423,7 +432,11 @@ def _time_spans(text: str) -> Iterator[Fact]:
             and not m.group("qual")
             and (
                 CLOCK_BEFORE.search(before)
-                or (DAY_BEFORE.search(before) and re.fullmatch(r"[0-9]{1,2}", num))
+                or (
+                    DAY_BEFORE.search(before)
+                    and re.fullmatch(r"[0-9]{1,2}", num)
+                    and not WAIT_WORDS.search(after)
+                )
             )
         )
         if clock and not lead:
@@ -1074,7 +1087,7 @@ PRODUCT_DETERMINER = (
 PRODUCT_ADJECTIVE = r"(?:[^\W\d_]+e|nieuw|oud|duur|gloednieuw|splinternieuw)"
 PRODUCT = re.compile(
     rf"(?<![\w]){PRODUCT_DETERMINER}\s+(?P<adj>(?:{PRODUCT_ADJECTIVE}\s+){{0,2}}?)"
-    rf"(?P<noun>(?:[^\W\d_]+-?)??(?:{_alternation(PRODUCT_ARTICLE)}))(?![\w-])",
+    rf"(?P<noun>(?:[^\W\d_]{{2,}}-?|[^\W\d_]-)??(?:{_alternation(PRODUCT_ARTICLE)}))(?![\w-])",
     re.IGNORECASE,
 )
 TRANSPORT = re.compile(
@@ -1309,3 +1322,26 @@ def _summary_line(fact: Fact, facts: tuple[Fact, ...]) -> str:
     if fact.kind == "reference":
         return f"Heeft een {v} gegeven"
     return f"Wanneer: {v}"
+
+
+# -- the staff member named ---------------------------------------------------------------------
+
+STAFF = re.compile(
+    r"(?<![\w])(?P<det>de|die|deze|jullie|uw|een|jouw|mijn)\s+(?:\w+e\s+)?"
+    r"(?P<who>bezorger|pakketbezorger|koerier|medewerker|medewerkster|baliemedewerker|"
+    r"servicemedewerker|klantenservicemedewerker|conducteur|chauffeur|buschauffeur|machinist|"
+    r"monteur|technicus|installateur|kassière|caissière|kassamedewerker|verkoper|verkoopster|"
+    r"portier|beveiliger|bewaker|postbode|stewardess|steward|receptioniste|receptionist|"
+    r"filiaalmanager|bedrijfsleider|manager|serveerster|ober)(?![\w])",
+    re.IGNORECASE,
+)
+
+
+def staff_named(comment: str) -> str | None:
+    """The member of staff the comment is about, as a reply names them ("de bezorger", "onze
+    medewerker"); None when it names none. "Jullie medewerker" is ours, any other is "de"."""
+    m = STAFF.search(comment[:MAX_SCAN_CHARS]) if isinstance(comment, str) else None
+    if m is None:
+        return None
+    who = m.group("who").lower()
+    return f"onze {who}" if m.group("det").lower() in ("jullie", "uw") else f"de {who}"

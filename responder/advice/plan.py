@@ -334,7 +334,7 @@ def _reasons(
     raised = [f.label for f in triage.flags]
     hit = [f for f in situation.when.flags if f in raised]
     text = comment_text(comment)
-    words = situation.when.matched_words(text)
+    words = situation.when.surely(text) or situation.when.matched_words(text)
     if hit:
         names = ", ".join(FLAG_NAMES[f] for f in hit)
         reasons.append(

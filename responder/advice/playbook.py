@@ -82,6 +82,12 @@ FACT_SLOTS: dict[str, str] = {
 """Placeholders filled from a fact the customer gave (slot → kind of fact, see
 ``responder.advice.facts``). A template that uses one is used only when the fact is there."""
 
+COMMENT_SLOTS = ("poging", "medewerker", "erkenning")
+"""Placeholders made from the comment beyond single facts: what the customer already tried, as
+a clause in the reply's register ("u heeft al drie keer gebeld"), the staff member named ("de
+bezorger"), and the playbook's acknowledgement of the most telling fact ({erkenning}, see
+``acknowledgements``). A template that uses one is used only when it can be filled."""
+
 ANSWER_SLOTS = ("antwoord", "openingstijden")
 """Placeholders filled from the playbook's ``answers``: the answer to the comment's question, and
 the opening hours (of the day the comment asks about, or of the week)."""
@@ -92,7 +98,11 @@ def capitalised(names: Iterable[str]) -> tuple[str, ...]:
     return tuple(n for name in names for n in (name, name[:1].upper() + name[1:]))
 
 
-REPLY_PLACEHOLDERS = tuple(dict.fromkeys(PLACEHOLDERS + capitalised((*FACT_SLOTS, *ANSWER_SLOTS))))
+REPLY_PLACEHOLDERS = tuple(
+    dict.fromkeys(PLACEHOLDERS + capitalised((*FACT_SLOTS, *COMMENT_SLOTS, *ANSWER_SLOTS)))
+)
+ACKNOWLEDGEMENT_PLACEHOLDERS = capitalised((*FACT_SLOTS, "poging", "medewerker"))
+"""What an acknowledgement may use: the customer's facts and what they tried."""
 """Everything a reply template may use."""
 
 LANGUAGE_CODE = r"^(nl|other|[a-z]{2})$"
@@ -337,6 +347,12 @@ class Condition(_Model):
     all_flags: list[str] = Field(default_factory=list)
     words: list[str] = Field(default_factory=list)
     """Words or phrases of which the comment must contain at least one (see ``mentions``)."""
+    sure_words: list[str] = Field(default_factory=list)
+    """Words so telling that a Dutch comment with one of them fits the situation whatever its
+    labels ("blote draden", "schold mij uit"): the model may miss a flag, the words do not."""
+    unless_words: list[str] = Field(default_factory=list)
+    """Words that rule the situation out: a commenter who reports being the target ("duwde me
+    opzij") is not the offender, however the flags read."""
     spam: bool | None = None
 
     @field_validator("intents", "topics", "sentiments", "flags", "all_flags")
@@ -346,7 +362,7 @@ class Condition(_Model):
         _check_labels(v, allowed, kind)
         return v
 
-    @field_validator("words")
+    @field_validator("words", "sure_words", "unless_words")
     @classmethod
     def _words(cls, v: list[str]) -> list[str]:
         empty = [w for w in v if not w.strip()]
@@ -357,6 +373,10 @@ class Condition(_Model):
     def matches(self, signals: Signals) -> bool:
         if not self.speaks(signals.language):
             return False
+        if any(mentions(signals.text, w) for w in self.unless_words):
+            return False
+        if signals.language == "nl" and self.sure_words and self.surely(signals.text):
+            return self.spam is None or self.spam == signals.spam
         if self.words and not self.matched_words(signals.text):
             return False
         if signals.language != "nl":
@@ -379,6 +399,10 @@ class Condition(_Model):
     def matched_words(self, text: str) -> list[str]:
         """The condition's words that ``text`` (see ``comment_text``) contains."""
         return [w for w in self.words if mentions(text, w)]
+
+    def surely(self, text: str) -> list[str]:
+        """The ``sure_words`` that ``text`` contains: the situation applies on them alone."""
+        return [w for w in self.sure_words if mentions(text, w)]
 
     @property
     def reply_language(self) -> str:
@@ -451,6 +475,16 @@ class Reply(_Model):
     already gives one, this wording is left out (see ``FACT_KINDS``)."""
     variants: list[Variant] = Field(default_factory=list)
     """Other wordings, tried first, in order."""
+    prefer_words: list[str] = Field(default_factory=list)
+    """Words in the comment that make this the better reply (where no labels say so, as in
+    another language: "thanks" for the thank-you reply): it ranks first when one occurs."""
+    words: list[str] = Field(default_factory=list)
+    """Like ``prefer_words``, but the reply is used only when one occurs (the gas instructions
+    in English, for a comment that names gas)."""
+
+    def preferred_by(self, text: str) -> list[str]:
+        """The words of ``text`` (see ``comment_text``) that rank this reply first."""
+        return [w for w in (*self.words, *self.prefer_words) if mentions(text, w)]
 
     @field_validator("strategy")
     @classmethod
@@ -600,6 +634,9 @@ class Playbook(_Model):
     fallback_subjects: dict[str, Variants]
     cues: Cues = Cues()
     answers: list[Answer] = Field(default_factory=list)
+    acknowledgements: list[Variants] = Field(default_factory=list)
+    """Sentences that acknowledge what the customer told us, the most telling first ("U heeft al
+    drie keer gebeld ..."): {erkenning} is the first whose placeholders the comment fills."""
     must_say: list[MustSay] = Field(default_factory=list)
     """What every reply must say whenever its conditions hold, whatever the situation."""
     situations: list[Situation] = Field(min_length=1)
@@ -833,6 +870,13 @@ def _cross_check(pb: Playbook) -> Iterator[tuple[tuple[Any, ...], str]]:
                     ("answers", i, "text", register),
                     f"answers[{i}].text.{register}: {problem}",
                 )
+    for i, ack in enumerate(pb.acknowledgements):
+        for register in REGISTERS:
+            for problem in template_problems(ack.get(register), ACKNOWLEDGEMENT_PLACEHOLDERS):
+                yield (
+                    ("acknowledgements", i, register),
+                    f"acknowledgements[{i}].{register}: {problem}",
+                )
     for problem in template_problems(pb.organisation.greeting, allowed=("naam",)):
         yield ("organisation", "greeting"), f"organisation.greeting: {problem}"
     for channel_id, channel in pb.organisation.channels.items():
@@ -972,7 +1016,7 @@ def _label_combinations(text: str = "", language: str = "nl") -> Iterator[Signal
 
 def _reachable_with_words(pb: Playbook, situation: Situation) -> bool:
     language = "xx" if situation.when.language == "other" else situation.when.language
-    for word in situation.when.words or [""]:
+    for word in [*situation.when.words, *situation.when.sure_words] or [""]:
         for signals in _label_combinations(comment_text(word), language):
             if situation.when.matches(signals) and pb.matching(signals)[0] is situation:
                 return True

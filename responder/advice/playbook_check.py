@@ -47,8 +47,14 @@ SAMPLE_FACTS: dict[str, dict[Register, str]] = {
     "product": {"u": "uw nieuwe combiketel", "je": "je nieuwe combiketel"},
     "wie": {"u": "uw vader van 80", "je": "je vader van 80"},
     "datum": {"u": "vorige week dinsdag", "je": "vorige week dinsdag"},
+    "poging": {
+        "u": "u heeft al meerdere keren gebeld en twee keer gemaild",
+        "je": "je hebt al meerdere keren gebeld en twee keer gemaild",
+    },
+    "medewerker": {"u": "onze klantenservicemedewerker", "je": "onze klantenservicemedewerker"},
 }
-"""Long, realistic facts to render replies that use them (see ``FACT_SLOTS``)."""
+"""Long, realistic facts to render replies that use them (see ``FACT_SLOTS`` and
+``COMMENT_SLOTS``)."""
 
 
 @dataclass
@@ -231,6 +237,10 @@ def _sample_slots(pb: Playbook, register: Register) -> dict[str, str]:
     answers = [a.text.get(register).format(**values) for a in pb.answers]
     if answers:
         slots["antwoord"] = max(answers, key=len)
+    facts = {**slots, **{k[:1].upper() + k[1:]: v[:1].upper() + v[1:] for k, v in slots.items()}}
+    acknowledgements = [a.get(register).format(**facts) for a in pb.acknowledgements]
+    if acknowledgements:
+        slots["erkenning"] = max(acknowledgements, key=len)
     return slots
 
 

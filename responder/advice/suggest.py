@@ -14,7 +14,7 @@ import re
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
-from responder.advice.facts import Facts, extract_facts
+from responder.advice.facts import PRODUCT_ARTICLE, Fact, Facts, extract_facts, staff_named
 from responder.advice.guardrails import GuardrailResult, ReplyContext, check_reply, passed
 from responder.advice.personal_data import find_personal_data
 from responder.advice.plan import (
@@ -26,6 +26,7 @@ from responder.advice.plan import (
     signals_for,
 )
 from responder.advice.playbook import (
+    COMMENT_SLOTS,
     FACT_SLOTS,
     MAX_WHOLE_WORD_CHARS,
     STRATEGIES,
@@ -83,7 +84,16 @@ TRIED_PHRASES = {
     "brief gestuurd": "een brief gestuurd",
 }
 """What the customer tried, as it follows "U heeft al (drie keer) ..."; other attempts ("in de
-winkel geweest") do not fit that sentence and fill no placeholder."""
+winkel geweest") do not fit that sentence and fill no {geprobeerd} placeholder."""
+VISITED_PHRASES = {
+    "in de winkel geweest": "in de winkel geweest",
+    "aan de balie geweest": "aan de balie geweest",
+}
+"""Attempts that follow "U bent al ...": they fill {poging} only."""
+TOPIC_SURE = 0.7
+"""Below this probability for the topic, another topic's subject words may name the subject."""
+MAX_ATTEMPTS_NAMED = 2
+"""{poging} names at most this many attempts ("drie keer gebeld en twee keer gemaild")."""
 
 
 @dataclass(frozen=True)
@@ -173,12 +183,13 @@ class Occasion:
             raise InputError(f"Onbekend kanaal {the_plan.channel!r}; kies uit {known}.")
         register: Register = "je" if the_plan.register == "je" else "u"
         topic = triage.topic.label if triage.topic else None
-        subject = subject_for(comment, topic, register, playbook)
+        facts = extract_facts(comment)
+        unsure = triage.topic is not None and triage.topic.probability < TOPIC_SURE
+        subject = subject_for(comment, topic, register, playbook, facts, other_topics=unsure)
         posted: Literal["public", "private"] = (
             "private" if the_plan.visibility == "private" else "public"
         )
-        facts = extract_facts(comment)
-        slots = fact_slots(facts, register)
+        slots = comment_slots(comment, facts, register, playbook)
         slots["openingstijden"] = opening_hours_text(
             comment_text(comment), the_plan.received_at, playbook
         )
@@ -244,16 +255,37 @@ def reply_checks(
     )
 
 
-def subject_for(comment: str, topic: str | None, register: Register, playbook: Playbook) -> str:
-    """What the comment is about, as a noun phrase in the right register ("je pakket")."""
+def subject_for(
+    comment: str,
+    topic: str | None,
+    register: Register,
+    playbook: Playbook,
+    facts: Facts | None = None,
+    other_topics: bool = False,
+) -> str:
+    """What the comment is about, as a noun phrase in the right register ("je pakket"): the
+    topic's own subject words first; else the product the customer names ("je laptop"); else,
+    with ``other_topics`` (the model is unsure of the topic), another topic's words
+    ("bestelling" under account); else the topic's fallback."""
     low = comment.lower()
     topic = topic or "general"
-    lists = [playbook.subjects.get(topic, [])]
-    if topic == "general":
-        # Any topic's words may name the subject, except the outage phrases, which presume a
-        # fault ("de storing in de app") that a general comment need not be about.
-        lists = [subjects for t, subjects in playbook.subjects.items() if t != "outage"]
-    for subjects in lists:
+    # The outage phrases presume a fault ("de storing in de app") that a comment under another
+    # topic need not be about.
+    others = [
+        subjects
+        for t, subjects in playbook.subjects.items()
+        if t not in (topic, "outage") and (other_topics or topic == "general")
+    ]
+    for subjects in [playbook.subjects.get(topic, [])]:
+        for subject in subjects:
+            if any(mentions(low, word) for word in subject.words):
+                return subject.text.get(register)
+    product = (facts or extract_facts(comment)).first("product") if topic != "outage" else None
+    if product is not None and any(w in PRODUCT_ARTICLE for w in product.value.lower().split()):
+        # Only a product by its own name ("de trein van 8.12"): a compound such as
+        # "rechtsbijstandsverzekering" reads oddly in "uw bericht over ...".
+        return _yours(product.value, register)
+    for subjects in others:
         for subject in subjects:
             if any(mentions(low, word) for word in subject.words):
                 return subject.text.get(register)
@@ -261,6 +293,65 @@ def subject_for(comment: str, topic: str | None, register: Register, playbook: P
 
 
 # --- the customer's facts as placeholders ---------------------------------------------------------
+
+
+def comment_slots(
+    comment: str, facts: Facts, register: Register, playbook: Playbook
+) -> dict[str, str]:
+    """Every placeholder the comment itself fills: its facts ({duur}), what the customer tried
+    as a clause ({poging}), the staff member named ({medewerker}), and the playbook's first
+    acknowledgement that these can fill ({erkenning})."""
+    slots = fact_slots(facts, register)
+    attempt = attempts_clause(facts, register)
+    if attempt:
+        slots["poging"] = attempt
+    staff = staff_named(comment)
+    if staff:
+        slots["medewerker"] = staff
+    acknowledgement = acknowledgement_for(slots, register, playbook)
+    if acknowledgement:
+        slots["erkenning"] = acknowledgement
+    return slots
+
+
+def attempts_clause(facts: Facts, register: Register) -> str | None:
+    """What the customer already tried, as a clause in ``register`` with the count where they
+    gave one: "u heeft al drie keer gebeld en twee keer gemaild", "je bent al in de winkel
+    geweest"; None when they name no attempt a reply can repeat."""
+    counted = [f for f in facts.of("repeat") if f.value.endswith(("keer", "keren"))]
+    done: list[str] = []
+    have = None
+    for fact in facts.of("tried"):
+        phrase, aux = TRIED_PHRASES.get(fact.value), "have"
+        if phrase is None:
+            phrase, aux = VISITED_PHRASES.get(fact.value), "be"
+        if phrase is None or (have is not None and aux != have) or phrase in done:
+            continue
+        have = aux
+        count = next((c for c in counted if _within(c, fact)), None)
+        times = _slot_value("repeat", count.value, register) if count else None
+        done.append(f"{times} {phrase}" if times else phrase)
+        if len(done) == MAX_ATTEMPTS_NAMED:
+            break
+    if not done:
+        return None
+    verb = {"have": {"u": "u heeft", "je": "je hebt"}, "be": {"u": "u bent", "je": "je bent"}}
+    return f"{verb[have or 'have'][register]} al {' en '.join(done)}"
+
+
+def _within(inner: Fact, outer: Fact) -> bool:
+    return outer.start <= inner.start and inner.end <= outer.end
+
+
+def acknowledgement_for(slots: dict[str, str], register: Register, playbook: Playbook) -> str:
+    """The playbook's first acknowledgement whose placeholders ``slots`` fill, filled in; empty
+    when the comment gives nothing to acknowledge."""
+    values = {**slots, **{k[:1].upper() + k[1:]: v[:1].upper() + v[1:] for k, v in slots.items()}}
+    for acknowledgement in playbook.acknowledgements:
+        template = acknowledgement.get(register)
+        if all(f in values for f in template_fields(template)):
+            return template.format(**values)
+    return ""
 
 
 def fact_slots(facts: Facts, register: Register) -> dict[str, str]:
@@ -404,10 +495,11 @@ def usable(form: Form, to: Addressing) -> bool:
 def missing_elements(
     body: str, musts: tuple[MustSay, ...], register: Register, short: bool
 ) -> list[tuple[str, str]]:
-    """What must be said and the body does not say yet, as ``(text, position)`` pairs."""
+    """What must be said and neither the body nor an element put in before says yet, as
+    ``(text, position)`` pairs."""
     out: list[tuple[str, str]] = []
     for must in musts:
-        if must.said_in(body):
+        if must.said_in(" ".join([body, *(text for text, _ in out)])):
             continue
         form = must.short if short and must.short is not None else must.text
         out.append((form.get(register), must.position))
@@ -498,6 +590,8 @@ def _fit(index: int, reply: Reply, occasion: Occasion) -> _Fit | str:
     by name where that fits too) and passes every guardrail; else a note that says why there is
     none (empty when the reply simply does not apply)."""
     to, situation = occasion.addressing, occasion.situation
+    if reply.words and not reply.preferred_by(comment_text(occasion.comment)):
+        return ""  # a reply for comments that name something this one does not
     max_chars = occasion.checks.max_chars
     given = occasion.checks.given_facts
     failures: list[str] = []
@@ -522,7 +616,7 @@ def _fit(index: int, reply: Reply, occasion: Occasion) -> _Fit | str:
             used = [
                 name
                 for name in template_fields(form.text.get(to.register))
-                if name.lower() in FACT_SLOTS
+                if name.lower() in FACT_SLOTS or name.lower() in COMMENT_SLOTS
             ]
             score, ranking = _score(reply, index, occasion, form)
             return _Fit(reply, text, results, template, score, ranking, used)
@@ -552,6 +646,10 @@ def _score(reply: Reply, index: int, occasion: Occasion, form: Form) -> tuple[fl
     if reply.strategy == "acknowledge_to_private" and occasion.addressing.context.private:
         score -= 0.3
         why.append("Lager: het gesprek is al privé.")
+    preferred = reply.preferred_by(comment_text(occasion.comment))
+    if preferred:
+        score += 1.0
+        why.append(f"Hoger: de reactie noemt '{preferred[0]}'.")
     if "antwoord" in template_fields(form.text.get(occasion.addressing.register)):
         score += 0.2
         why.append("Hoger: geeft het antwoord uit het draaiboek.")
