@@ -68,8 +68,16 @@ def test_every_raised_flag_names_the_words_that_triggered_it(fake_classifier) ->
     (flag,) = angry.flags
     assert flag.label == "legal_threat" and flag.evidence == ["advocaat"]
     assert angry.to_dict()["flags"][0]["evidence"] == ["advocaat"]
-    # one extra model call for the flagged comment only, one text per word left out
-    assert [len(c) for c in fake_classifier.calls] == [2, 9]
+    # one extra model call for the flagged comment only, one text per content word left out
+    # (pakket, zoek, schakel, advocaat: function words such as "ik", "een", "in" are skipped)
+    assert [len(c) for c in fake_classifier.calls] == [2, 4]
+
+
+def test_function_words_are_never_occluded() -> None:
+    from responder.triage.evidence import pieces
+
+    text = "Ik ga naar de krant als het niet snel geregeld wordt"
+    assert [text[a:b] for a, b in pieces(text)] == ["ga", "krant", "snel", "geregeld"]
 
 
 def test_a_long_comment_is_explained_in_pieces() -> None:

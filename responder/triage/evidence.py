@@ -15,6 +15,16 @@ WORD = re.compile(r"[\w@#€$%'’&-]+", re.UNICODE)
 MAX_PIECES = 48
 """A long comment is cut into at most this many pieces of consecutive words, so that explaining
 it costs at most this many extra texts to score."""
+FUNCTION_WORDS = frozenset(
+    """de het een en of maar dat die dit deze daar hier er ik je jij u uw we wij ze zij hij
+    mij me mijn ons onze jullie hun hem haar is ben bent zijn was waren wordt worden werd
+    heb hebt heeft hebben had kan kun kunt kunnen wil wilt willen moet moeten zal zou
+    in op aan bij met van voor naar uit om tot over door als dan te al nog ook wel niet
+    geen zo heel erg echt even toch maar nu dus want of wat wie waar hoe wanneer waarom
+    the a an to of and or is are i you it""".split()
+)
+"""Words that never carry a flag on their own: left out of the occlusion (fewer texts to score),
+never returned as evidence."""
 MAX_WORDS = 3
 """At most this many pieces of evidence per flag."""
 MIN_SHARE = 0.15
@@ -22,8 +32,9 @@ MIN_SHARE = 0.15
 
 
 def pieces(text: str) -> list[tuple[int, int]]:
-    """Character spans of the words, grouped so that there are at most ``MAX_PIECES``."""
-    spans = [m.span() for m in WORD.finditer(text)]
+    """Character spans of the content words (not :data:`FUNCTION_WORDS`), grouped so that there
+    are at most ``MAX_PIECES``."""
+    spans = [m.span() for m in WORD.finditer(text) if m.group().lower() not in FUNCTION_WORDS]
     size = max(1, math.ceil(len(spans) / MAX_PIECES))
     return [
         (spans[i][0], spans[min(i + size, len(spans)) - 1][1]) for i in range(0, len(spans), size)
