@@ -16,12 +16,14 @@ MAX_PIECES = 48
 """A long comment is cut into at most this many pieces of consecutive words, so that explaining
 it costs at most this many extra texts to score."""
 FUNCTION_WORDS = frozenset(
-    """de het een en of maar dat die dit deze daar hier er ik je jij u uw we wij ze zij hij
-    mij me mijn ons onze jullie hun hem haar is ben bent zijn was waren wordt worden werd
-    heb hebt heeft hebben had kan kun kunt kunnen wil wilt willen moet moeten zal zou
-    in op aan bij met van voor naar uit om tot over door als dan te al nog ook wel niet
-    geen zo heel erg echt even toch maar nu dus want of wat wie waar hoe wanneer waarom
-    the a an to of and or is are i you it""".split()
+    (  # noqa: SIM905 - a word list reads best as text
+        "de het een en of maar dat die dit deze daar hier er ik je jij u uw we wij ze zij hij mij "
+        "me mijn ons onze jullie hun hem haar is ben bent zijn was waren wordt worden werd heb "
+        "hebt heeft hebben had kan kun kunt kunnen wil wilt willen moet moeten zal zou in op aan "
+        "bij met van voor naar uit om tot over door als dan te al nog ook wel niet geen zo heel "
+        "erg echt even toch maar nu dus want of wat wie waar hoe wanneer waarom the a an to of "
+        "and or is are i you it"
+    ).split()
 )
 """Words that never carry a flag on their own: left out of the occlusion (fewer texts to score),
 never returned as evidence."""
