@@ -235,6 +235,9 @@ def test_suggest_json_and_errors(tiny_model: Path, tmp_path: Path) -> None:
         far = run("suggest", text, "--time", moment, model=tiny_model)
         assert_clean_failure(far, 2, "ligt buiten 2000–2099")
         assert far.stderr.count("\n") == 1, far.stderr
+    # checked before the model is loaded: no model needed to hear about the typo
+    early = run("suggest", text, "--time", "9999-12-31T23:00", model=tmp_path / "geen-model")
+    assert_clean_failure(early, 2, "ligt buiten 2000–2099")
     broken = tmp_path / "kapot.yaml"
     broken.write_text("version: [\n", encoding="utf-8")
     assert_clean_failure(

@@ -447,15 +447,21 @@ EARLIEST_YEAR, LATEST_YEAR = 2000, 2099
 arithmetic overflows): refused with a clear error."""
 
 
-def _aware(moment: datetime | None, playbook: Playbook) -> datetime:
-    zone = playbook.organisation.zone
-    if moment is None:
-        return datetime.now(zone).replace(microsecond=0)
+def check_posted_at(moment: datetime) -> datetime:
+    """``moment`` itself, or an :class:`InputError` when it lies outside the plausible years."""
     if not EARLIEST_YEAR <= moment.year <= LATEST_YEAR:
         raise InputError(
             f"Tijdstip {moment.isoformat()} ligt buiten {EARLIEST_YEAR}–{LATEST_YEAR}; "
             "geef aan wanneer de reactie geplaatst is, bijvoorbeeld 2026-11-25T21:30."
         )
+    return moment
+
+
+def _aware(moment: datetime | None, playbook: Playbook) -> datetime:
+    zone = playbook.organisation.zone
+    if moment is None:
+        return datetime.now(zone).replace(microsecond=0)
+    check_posted_at(moment)
     if moment.tzinfo is None:
         return moment.replace(tzinfo=zone)
     return moment.astimezone(zone)

@@ -115,11 +115,15 @@ def comment_text(text: str) -> str:
 
 
 def parse_time(value: str | None) -> datetime | None:
+    """``--time`` as a datetime, checked before any model is loaded."""
+    from responder.advice.plan import check_posted_at
+
     if value is None:
         return None
     try:
-        return datetime.fromisoformat(value)
+        moment = datetime.fromisoformat(value)
     except ValueError:
         raise InputError(
             f"Tijdstip {value!r} niet herkend; gebruik bijvoorbeeld 2026-11-25T21:30."
         ) from None
+    return check_posted_at(moment)
