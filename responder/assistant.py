@@ -4,12 +4,15 @@ every way in audits the same way."""
 
 from __future__ import annotations
 
+import threading
+import time
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from responder.advice.feedback import TemplateFeedback
 from responder.advice.plan import CommentContext, Plan, plan
 from responder.advice.playbook import Playbook, load_playbook
 from responder.advice.suggest import Suggestions, suggest
@@ -17,11 +20,13 @@ from responder.config import Settings
 from responder.errors import InputError, UnknownRequestError
 from responder.names import ACTION_NAMES, VISIBILITY_NAMES, display_names, format_moment
 from responder.protocols import Classifier
-from responder.storage import Storage
+from responder.storage import FEEDBACK_ACTIONS, Storage
 from responder.triage.normalise import without_surrogates
 from responder.triage.service import Triage, TriageService
 
-FEEDBACK_ACTIONS = ("used", "edited", "rejected")
+FEEDBACK_REFRESH_SECONDS = 30.0
+"""The feedback counts used for ranking are read from the database at most this often (and
+again after this assistant records feedback), so a suggestion costs no extra query."""
 
 
 @dataclass(frozen=True)
@@ -113,12 +118,16 @@ class Assistant:
         storage: Storage | None = None,
         audit_text: bool = False,
         model_name: str = "(meegegeven)",
+        feedback_ranking: bool = True,
     ) -> None:
         self.triage_service = triage_service
         self.playbook = playbook
         self.storage = storage
         self.audit_text = audit_text
         self.model_name = model_name
+        self.feedback_ranking = feedback_ranking
+        self._feedback: tuple[float, Mapping[str, TemplateFeedback]] | None = None
+        self._feedback_lock = threading.Lock()
 
     @classmethod
     def from_settings(
@@ -143,12 +152,17 @@ class Assistant:
             storage,
             settings.audit_text,
             str(path),
+            settings.feedback_ranking,
         )
 
-    def with_storage(self, storage: Storage, audit_text: bool) -> Assistant:
-        """This assistant, auditing into ``storage`` (for an app given a ready assistant)."""
+    def with_storage(
+        self, storage: Storage, audit_text: bool, feedback_ranking: bool = True
+    ) -> Assistant:
+        """This assistant, auditing into ``storage`` (for an app given a ready assistant); the
+        settings can switch its feedback ranking off, not on."""
         if self.storage is None:
             self.storage, self.audit_text = storage, audit_text
+        self.feedback_ranking = self.feedback_ranking and feedback_ranking
         return self
 
     # -- one comment -----------------------------------------------------------------------------
@@ -171,8 +185,23 @@ class Assistant:
     def advise_triaged(self, triage: Triage, text: str, context: CommentContext) -> Advice:
         """Plan and suggestions for a comment that is already triaged (not audited)."""
         the_plan = plan(triage, text, context, self.playbook)
-        suggestions = suggest(triage, text, context, self.playbook, the_plan)
+        suggestions = suggest(
+            triage, text, context, self.playbook, the_plan, feedback=self.template_feedback()
+        )
         return Advice(triage, the_plan, suggestions)
+
+    def template_feedback(self) -> Mapping[str, TemplateFeedback] | None:
+        """The team's feedback per template for the ranking: None when feedback ranking is off
+        or there is no database; read at most every ``FEEDBACK_REFRESH_SECONDS``."""
+        if not self.feedback_ranking or self.storage is None:
+            return None
+        with self._feedback_lock:
+            now = time.monotonic()
+            if self._feedback is None or now - self._feedback[0] >= FEEDBACK_REFRESH_SECONDS:
+                counts = self.storage.template_feedback()
+                stats = {t: TemplateFeedback(**c) for t, c in counts.items()}
+                self._feedback = (now, stats)
+            return self._feedback[1]
 
     # -- many comments ---------------------------------------------------------------------------
 
@@ -215,7 +244,7 @@ class Assistant:
         chosen = next((s for s in entry["suggestions"] or [] if s["rank"] == rank), None)
         if rank and chosen is None:
             raise InputError(f"Suggestie {rank} bestaat niet bij dit verzoek.")
-        return storage.add_feedback(
+        feedback_id = storage.add_feedback(
             request_id,
             key_id,
             action,
@@ -225,6 +254,8 @@ class Assistant:
             without_surrogates(final_text) if final_text and self.audit_text else None,
             entry["comment"] if self.audit_text else None,
         )
+        self._feedback = None  # the next suggestion ranks with this vote counted
+        return feedback_id
 
     def playbook_summary(self, max_text_chars: int) -> dict[str, Any]:
         """The playbook in use, and the Dutch display names of every label, for clients."""

@@ -61,6 +61,9 @@ class Settings(BaseSettings):
     """Most comments in one ``POST /v1/label``."""
     audit_text: bool = False
     """Store comment text in the audit log and feedback (personal data: off by default)."""
+    feedback_ranking: bool = True
+    """Let the team's feedback (used, edited, rejected per template) nudge the order of the
+    suggestions, within bounds; off gives the playbook's order. See ``responder/advice/feedback.py``."""
     inference_concurrency: int = 16
     """Requests handled at once per worker, off the event loop. With micro-batching their model
     calls share forward passes; without it keep this at 1 (torch already uses every core)."""

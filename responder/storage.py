@@ -20,6 +20,7 @@ from typing import Any
 from responder.errors import InputError, ResponderError
 
 KEY_PREFIX = "rsp_"
+FEEDBACK_ACTIONS = ("used", "edited", "rejected")
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS api_keys (
     id INTEGER PRIMARY KEY,
@@ -51,9 +52,12 @@ CREATE TABLE IF NOT EXISTS feedback (
     template TEXT,
     action TEXT NOT NULL,
     final_text TEXT,
-    comment TEXT
+    comment TEXT,
+    excluded_at TEXT
 );
 """
+FEEDBACK_COLUMNS = {"excluded_at": "TEXT"}
+"""Columns added to the feedback table after its first release (added to an older database)."""
 
 
 class StorageError(ResponderError):
@@ -96,6 +100,11 @@ class Storage:
             self._db = sqlite3.connect(self.path, check_same_thread=False, timeout=30)
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.executescript(SCHEMA)
+            have = {row[1] for row in self._db.execute("PRAGMA table_info(feedback)")}
+            for column, kind in FEEDBACK_COLUMNS.items():
+                if column not in have:
+                    self._db.execute(f"ALTER TABLE feedback ADD COLUMN {column} {kind}")
+            self._db.commit()
         except sqlite3.Error as exc:
             raise StorageError(f"Database {url} kan niet worden geopend: {exc}") from None
 
@@ -218,6 +227,31 @@ class Storage:
         cur = self._run("SELECT * FROM feedback ORDER BY id")
         names = [d[0] for d in cur.description]
         return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+
+    def template_feedback(self) -> dict[str, dict[str, int]]:
+        """Per template id, how often its suggestions were used, edited and rejected (every
+        action present, zero when none), counting only feedback not excluded from ranking."""
+        rows = self._run(
+            "SELECT template, action, COUNT(*) FROM feedback "
+            "WHERE template IS NOT NULL AND excluded_at IS NULL GROUP BY template, action"
+        ).fetchall()
+        out: dict[str, dict[str, int]] = {}
+        for template, action, count in rows:
+            counts = out.setdefault(template, dict.fromkeys(FEEDBACK_ACTIONS, 0))
+            if action in counts:
+                counts[action] = int(count)
+        return out
+
+    def exclude_feedback(self, template: str | None = None) -> int:
+        """Leave the feedback so far (on ``template``, or on all) out of the ranking; the rows
+        stay in the audit trail. Returns how many rows were newly excluded."""
+        sql = (
+            "UPDATE feedback SET excluded_at = ? WHERE excluded_at IS NULL AND template IS NOT NULL"
+        )
+        params: tuple[Any, ...] = (_now(),)
+        if template is not None:
+            sql, params = sql + " AND template = ?", (*params, template)
+        return int(self._run(sql, params).rowcount)
 
 
 def _json(value: Any) -> str | None:

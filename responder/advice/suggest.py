@@ -5,16 +5,19 @@ explain and escalate, thank, ...), use the plan's form of address, name what the
 about, acknowledge the facts the customer gave (how long, how often, which product) and never ask
 for them again, say what the situation requires (leave the house, call 112), answer a factual
 question the playbook can answer, fit the channel's length limit, and carry their explanation.
-The same comment, context and playbook version always give the same suggestions.
+The same comment, context, playbook version and feedback counts always give the same
+suggestions; the team's feedback on a template nudges its place within bounds (see feedback.py).
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass, field
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any, Literal
 
 from responder.advice.facts import PRODUCT_ARTICLE, Fact, Facts, extract_facts, staff_named
+from responder.advice.feedback import TemplateFeedback
 from responder.advice.guardrails import GuardrailResult, ReplyContext, check_reply, passed
 from responder.advice.personal_data import find_personal_data
 from responder.advice.plan import (
@@ -531,10 +534,11 @@ def suggest(
     playbook: Playbook,
     the_plan: Plan,
     limit: int | None = None,
+    feedback: Mapping[str, TemplateFeedback] | None = None,
 ) -> Suggestions:
     """Ranked suggestions, one per strategy, each guardrail-checked. None when the plan says not
     to respond (spam, a language the playbook has no replies in: the plan's steps say what to do
-    instead)."""
+    instead). ``feedback`` (per template id) re-orders only replies that fit and pass."""
     if not the_plan.respond:
         return Suggestions([], [_no_reply_note(the_plan)])
     occasion = Occasion.of(triage, comment, context, playbook, the_plan)
@@ -546,7 +550,7 @@ def suggest(
             if fit:
                 notes.append(fit)
         else:
-            fits.append(fit)
+            fits.append(_with_feedback(fit, feedback or {}))
     chosen: list[_Fit] = []
     seen: set[str] = set()
     for f in sorted(fits, key=lambda f: (-f.score, f.template)):
@@ -657,6 +661,17 @@ def _score(reply: Reply, index: int, occasion: Occasion, form: Form) -> tuple[fl
         score -= 0.05
         why.append("Korte vorm: de volledige tekst past niet binnen de limiet van het kanaal.")
     return round(score, 4), why
+
+
+def _with_feedback(fit: _Fit, feedback: Mapping[str, TemplateFeedback]) -> _Fit:
+    """The fit with its template's bounded feedback adjustment and the line that explains it."""
+    votes = feedback.get(fit.template)
+    line = votes.explanation() if votes else None
+    if votes is None or line is None:
+        return fit
+    return replace(
+        fit, score=round(fit.score + votes.adjustment(), 4), ranking=[*fit.ranking, line]
+    )
 
 
 def _suggestion(rank: int, fit: _Fit, occasion: Occasion) -> Suggestion:

@@ -58,7 +58,7 @@ def create_app(
         model_name="(meegegeven)" if assistant is not None else None,
     )
     if assistant is not None:
-        assistant.with_storage(state.storage, settings.audit_text)
+        assistant.with_storage(state.storage, settings.audit_text, settings.feedback_ranking)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

@@ -1,4 +1,5 @@
-"""The ``responder`` group and the commands about one comment, the playbook, the server and keys."""
+"""The ``responder`` group and the commands about one comment, the playbook, the server, keys
+and feedback."""
 
 from __future__ import annotations
 
@@ -188,6 +189,27 @@ def keys_list() -> None:
     for k in rows:
         status = "actief" if k.active else f"ingetrokken {k.revoked_at}"
         click.echo(f"{k.id}\t{k.prefix}…\t{k.name}\t{k.created_at}\t{status}")
+
+
+@cli.group()
+def feedback() -> None:
+    """Feedback van het team op de suggesties (gebruikt, aangepast, afgewezen)."""
+
+
+@feedback.command(name="reset")
+@click.option("--template", default=None, help="Alleen dit sjabloon, bijv. 'bezorgklacht#1/text'.")
+@click.option("--yes", is_flag=True, help="Niet om bevestiging vragen.")
+def feedback_reset(template: str | None, yes: bool) -> None:
+    """Tel de feedback tot nu toe niet meer mee voor de volgorde van de suggesties.
+
+    De feedback blijft in de database bewaard (voor het auditlog en hertrainen); alleen de
+    invloed op de volgorde verdwijnt. Een draaiende server merkt het binnen 30 seconden.
+    """
+    which = f"sjabloon {template}" if template else "alle sjablonen"
+    if not yes:
+        click.confirm(f"Feedback van {which} niet meer meetellen voor de volgorde?", abort=True)
+    count = _storage().exclude_feedback(template)
+    say(f"{count} feedbackregels van {which} tellen niet meer mee voor de volgorde.")
 
 
 def main() -> None:
