@@ -36,6 +36,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from responder.advice.personal_data import find_personal_data
+from responder.names import WEEKDAY_NAMES
 
 FACT_KINDS = (
     "duration",
@@ -234,7 +235,7 @@ UNIT = (
     r"|maanden|maandjes|maandje|maand"
     r"|jaren|jaar)"
 )
-DAYS = "maandag|dinsdag|woensdag|donderdag|vrijdag|zaterdag|zondag"
+DAYS = "|".join(WEEKDAY_NAMES)
 DAY_PARTS = "ochtend|morgen|voormiddag|middag|namiddag|avond|nacht"
 QUALIFIERS: dict[str, str] = {
     "ruim": "ruim",
