@@ -9,7 +9,9 @@ Our own test split flatters every model; these figures decide whether a model ch
 - **false alarms** (``ordinary.jsonl``, its ``eval`` half): the share of ordinary texts that get a
   P1 flag, and per flag; these texts carry no risk for an organisation.
 - **flag recall** on a labelled split of our own (``flag_rows``): the share of truly flagged
-  comments that still get their flag, so fewer false alarms are not bought with missed threats.
+  comments that still get their flag, so fewer false alarms are not bought with missed threats;
+  and the share of its comments with no flag at all (ordinary complaints, questions, praise) that
+  still get a P1 flag: the false escalations a webcare team sees in its own traffic.
 
 Sets in ``local/`` (built from copies that may not be redistributed) are scored when present.
 """
@@ -110,6 +112,15 @@ def flag_recall(rows: Sequence[Row], scores: Sequence[HeadScores]) -> dict[str, 
         "n": len(positives),
         "recall": round(sum(positives) / len(positives), 4) if positives else None,
     }
+    unflagged = [
+        bool(set(s.raised_flags()) & set(P1_FLAGS))
+        for r, s in zip(rows, scores, strict=True)
+        if not r["flags"]
+    ]
+    out["unflagged_with_p1"] = {
+        "n": len(unflagged),
+        "share": round(sum(unflagged) / len(unflagged), 4) if unflagged else None,
+    }
     return out
 
 
@@ -178,7 +189,17 @@ def real_text_table(results: dict[str, dict[str, Any]]) -> str:
         )
     if "flag_recall" in first:
         for flag, entry in first["flag_recall"].items():
-            if entry["n"]:
+            if flag == "unflagged_with_p1":
+                cells = [
+                    f"{100 * (results[s]['flag_recall'].get(flag, {}).get('share') or 0):.1f} %"
+                    for s in systems
+                ]
+                lines.append(
+                    f"| own test, no flag (n={entry['n']}) | share with a P1 flag | "
+                    + " | ".join(cells)
+                    + " | – |"
+                )
+            elif entry["n"]:
                 cells = [f"{results[s]['flag_recall'][flag]['recall']:.3f}" for s in systems]
                 lines.append(
                     f"| own test, {flag} (n={entry['n']}) | recall | "
