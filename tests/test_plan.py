@@ -165,3 +165,31 @@ def test_plan_serialises(pb: Playbook) -> None:
     d = plan(triage_for(text, topic="delivery"), text, at(WEDNESDAY_10), pb).to_dict()
     assert d["deadline"].startswith("2026-11-25T14:00") and d["visibility_name"]
     assert d["playbook_version"] == pb.version
+
+
+def test_private_messages_get_no_public_steps(pb: Playbook) -> None:
+    """A comment that came in as a private message is answered in private: no step of any
+    situation tells the agent to do something "in het openbaar" (issue 17, point 5)."""
+    checked = 0
+    for situation in pb.situations:
+        for step in situation.steps:
+            public = step.for_channel(private=False)
+            private = step.for_channel(private=True)
+            assert public == step.do
+            assert "openbaar" not in private.lower(), (situation.id, private)
+            checked += "openbaar" in public.lower()
+    assert checked >= 10
+    text = "Waar blijft mijn pakket? Het is niet bezorgd."
+    public = plan(triage_for(text, topic="delivery"), text, at(WEDNESDAY_10), pb)
+    private = plan(triage_for(text, topic="delivery"), text, at(WEDNESDAY_10, private=True), pb)
+    assert any("in het openbaar" in s.do for s in public.steps)
+    assert not any("openbaar" in s.do for s in private.steps)
+    assert "Erken het probleem en toon begrip." in [s.do for s in private.steps]
+
+
+def test_a_step_without_a_private_wording_drops_in_het_openbaar() -> None:
+    from responder.advice.playbook import Step
+
+    step = Step(do="Reageer snel in het openbaar en bied hulp aan.", why="Omdat het kan.")
+    assert step.for_channel(private=True) == "Reageer snel en bied hulp aan."
+    assert step.for_channel(private=False) == step.do

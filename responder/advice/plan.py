@@ -281,7 +281,9 @@ def plan(triage: Triage, comment: str, context: CommentContext, playbook: Playbo
                 "Een concreet antwoord helpt meer dan een verwijzing naar een pagina.",
             )
         )
-    steps = first + [PlanStep(s.do, s.why) for s in situation.steps] + last
+    steps = (
+        first + [PlanStep(s.for_channel(context.private), s.why) for s in situation.steps] + last
+    )
     also = []
     for other in others:
         also.append(f"{other.title}: informeer ook {playbook.teams[other.route].name}.")

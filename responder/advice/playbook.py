@@ -413,6 +413,17 @@ class Condition(_Model):
 class Step(_Model):
     do: str
     why: str
+    private: str | None = None
+    """The step as it reads when the comment came in as a private message (no "in het
+    openbaar"); without it, "in het openbaar" is left out of ``do`` for a private message."""
+
+    def for_channel(self, private: bool) -> str:
+        """What to do, for a public comment or a private message."""
+        if not private:
+            return self.do
+        if self.private:
+            return self.private
+        return re.sub(r"\s+in het openbaar\b", "", self.do)
 
 
 def one_of(value: str, allowed: Iterable[str], what: str) -> str:

@@ -687,7 +687,7 @@ def _suggestion(rank: int, fit: _Fit, occasion: Occasion) -> Suggestion:
         channel=occasion.addressing.channel,
         posted=occasion.posted,
         step=reply.serves,
-        step_text=step.do,
+        step_text=step.for_channel(occasion.addressing.context.private),
         why=reply.why,
         tone=situation.tone,
         explanation=_explain(reply, occasion),
@@ -717,4 +717,5 @@ def _explain(reply: Reply, occasion: Occasion) -> str:
         said = " Het antwoord zegt altijd: " + " ".join(
             m.text.get(register) for m in occasion.must_say
         )
-    return f"Stap {reply.serves}: {step.do} {reply.why} Toon: {situation.tone} {form}{said}"
+    do = step.for_channel(occasion.addressing.context.private)
+    return f"Stap {reply.serves}: {do} {reply.why} Toon: {situation.tone} {form}{said}"
