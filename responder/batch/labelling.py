@@ -204,13 +204,22 @@ class LabelJob:
 
     @classmethod
     def prepare(
-        cls, source_path: Path, output: Path, options: LabelOptions, notify: Notify = _quiet
+        cls,
+        source_path: Path,
+        output: Path,
+        options: LabelOptions,
+        notify: Notify = _quiet,
+        work_at: Path | None = None,
+        opened: Source | None = None,
     ) -> LabelJob:
+        """Check everything that can fail on bad input. ``work_at`` puts the work folder beside
+        another path than ``output`` (the Ray engine keeps one per input file in its own), and
+        ``opened`` is the input already opened (and checked) by the caller."""
         check_targets(source_path, output, options.report.path if options.report else None)
         out_kind = kind_of(output)
         if options.resume and options.restart:
             raise InputError("Kies --resume of --restart, niet allebei.")
-        source = open_source(source_path, notify)
+        source = opened or open_source(source_path, notify)
         columns = source.columns
         text_column = None
         if columns or source.total:
@@ -244,7 +253,7 @@ class LabelJob:
                 "max_text_chars": options.max_text_chars,
             },
         )
-        work = WorkFolder(output)
+        work = WorkFolder(work_at or output)
         if options.resume and not work.path.exists():
             notify("Geen onderbroken run gevonden; labelen begint vooraan.")
         done = work.prepare(manifest, options.resume, options.restart)
@@ -299,90 +308,116 @@ class LabelJob:
         progress: Callable[[int], None] | None,
     ) -> list[str]:
         columns = self.source.columns if self.source.fixed_columns else None
-        # Rows go to the model a window at a time: it sorts a window's texts by length into
-        # batches, so the larger the window, the less compute goes to padding.
-        step = max(self.options.batch_size, WINDOW_ROWS)
-        lines = []
-        for start in range(0, len(rows), step):
-            batch = rows[start : start + step]
-            for row, (triage, error) in zip(batch, self._triage(service, batch), strict=True):
-                added = triage_columns(triage, error)
-                if row.problems:
-                    notes = [added["error"], *row.problems] if added["error"] else row.problems
-                    added["error"] = "; ".join(notes)
-                lines.append(encode_row(row.values, [added[c] for c in ADDED_COLUMNS], columns))
-            if progress:
-                progress(len(batch))
-        return lines
-
-    def _triage(
-        self, service: TriageService, batch: list[SourceRow]
-    ) -> list[tuple[Triage | None, str | None]]:
-        column = self.text_column or ""
-        results: list[tuple[Triage | None, str | None]] = [(None, None)] * len(batch)
-        good: list[int] = []
-        for i, row in enumerate(batch):
-            text = row.values.get(column)
-            if row.unreadable:
-                continue
-            if column not in row.values:
-                results[i] = (None, f"kolom '{column}' ontbreekt in deze rij")
-            elif text is None:
-                results[i] = (None, f"kolom '{column}' is leeg in deze rij")
-            elif not isinstance(text, str):
-                results[i] = (None, f"'{column}' is geen tekst maar {_kind_name(text)}")
-            else:
-                good.append(i)
-        if good:
-            texts = [batch[i].values[column] for i in good]
-            triaged = service.triage_each(texts, self.options.batch_size)
-            for i, result in zip(good, triaged, strict=True):
-                results[i] = (
-                    (None, str(result)) if isinstance(result, InputError) else (result, None)
-                )
-        return results
+        return label_rows(
+            service, rows, self.text_column, self.options.batch_size, columns, progress
+        )
 
     # the output
 
     def _assemble(self, chunks: int) -> LabelSummary:
-        spec, prefix = self.spec, self.options.prefix
+        return assemble([(self, chunks)], self.output, self.work.path)
+
+    def decoded(self, line: str) -> tuple[dict[str, Any], dict[str, Any]]:
+        """A chunk line back as (input values, added columns by their unprefixed names)."""
         columns = self.source.columns if self.source.fixed_columns else None
-        if spec.kind == "parquet" and spec.arrow_schema is None:
-            kinds: dict[str, set[str]] = {}
+        values, added = decode_row(line, columns)
+        return values, dict(zip(ADDED_COLUMNS, added, strict=True))
+
+
+def label_rows(
+    service: TriageService,
+    rows: list[SourceRow],
+    text_column: str | None,
+    batch_size: int,
+    columns: list[str] | None,
+    progress: Callable[[int], None] | None = None,
+) -> list[str]:
+    """The chunk lines (:func:`~responder.batch.resume.encode_row`) of labelled ``rows``: what
+    both engines write, so that the same rows in the same windows get the same answers."""
+    # Rows go to the model a window at a time: it sorts a window's texts by length into
+    # batches, so the larger the window, the less compute goes to padding.
+    step = max(batch_size, WINDOW_ROWS)
+    lines = []
+    for start in range(0, len(rows), step):
+        batch = rows[start : start + step]
+        triaged = triage_rows(service, batch, text_column, batch_size)
+        for row, (triage, error) in zip(batch, triaged, strict=True):
+            added = triage_columns(triage, error)
+            if row.problems:
+                notes = [added["error"], *row.problems] if added["error"] else row.problems
+                added["error"] = "; ".join(notes)
+            lines.append(encode_row(row.values, [added[c] for c in ADDED_COLUMNS], columns))
+        if progress:
+            progress(len(batch))
+    return lines
+
+
+def triage_rows(
+    service: TriageService, batch: list[SourceRow], text_column: str | None, batch_size: int
+) -> list[tuple[Triage | None, str | None]]:
+    """Each row's triage, or why it has none (a missing, empty or non-text cell, an unreadable
+    row: ``(None, None)``, its problems say why)."""
+    column = text_column or ""
+    results: list[tuple[Triage | None, str | None]] = [(None, None)] * len(batch)
+    good: list[int] = []
+    for i, row in enumerate(batch):
+        text = row.values.get(column)
+        if row.unreadable:
+            continue
+        if column not in row.values:
+            results[i] = (None, f"kolom '{column}' ontbreekt in deze rij")
+        elif text is None:
+            results[i] = (None, f"kolom '{column}' is leeg in deze rij")
+        elif not isinstance(text, str):
+            results[i] = (None, f"'{column}' is geen tekst maar {_kind_name(text)}")
+        else:
+            good.append(i)
+    if good:
+        texts = [batch[i].values[column] for i in good]
+        triaged = service.triage_each(texts, batch_size)
+        for i, result in zip(good, triaged, strict=True):
+            results[i] = (None, str(result)) if isinstance(result, InputError) else (result, None)
+    return results
+
+
+def assemble(
+    parts: Sequence[tuple[LabelJob, int]], output: Path, temp_folder: Path
+) -> LabelSummary:
+    """Write ``output`` from the finished chunks of each (job, chunk count), in order, in the
+    first job's layout (the jobs share their columns), atomically; feed the first job's report.
+
+    One job: the local engine. Several: the Ray engine, all input files into one output."""
+    first = parts[0][0]
+    spec, prefix = first.spec, first.options.prefix
+    if spec.kind == "parquet" and spec.arrow_schema is None:
+        kinds: dict[str, set[str]] = {}
+        for job, chunks in parts:
             for index in range(chunks):
-                column_kinds(
-                    (self._decoded(line, columns)[0] for line in self.work.read_chunk(index)), kinds
-                )
-            schema = infer_schema(spec.columns, kinds, spec.added)
-            spec = dataclasses.replace(spec, arrow_schema=schema)
-        summary = LabelSummary()
-        report = None
-        if self.options.report is not None:
-            report = ReportBuilder(self.options.report, self.text_column or "", self.date_column)
-        number = 0
-        with (
-            atomic_path(self.output, self.work.path) as tmp,
-            open_writer(tmp, spec) as writer,
-        ):
+                column_kinds((job.decoded(line)[0] for line in job.work.read_chunk(index)), kinds)
+        schema = infer_schema(spec.columns, kinds, spec.added)
+        spec = dataclasses.replace(spec, arrow_schema=schema)
+    summary = LabelSummary()
+    report = None
+    if first.options.report is not None:
+        report = ReportBuilder(first.options.report, first.text_column or "", first.date_column)
+    number = 0
+    with atomic_path(output, temp_folder) as tmp, open_writer(tmp, spec) as writer:
+        for job, chunks in parts:
             for index in range(chunks):
                 out = []
-                for line in self.work.read_chunk(index):
+                for line in job.work.read_chunk(index):
                     number += 1
-                    values, added = self._decoded(line, columns)
+                    values, added = job.decoded(line)
                     summary.add(added)
                     if report is not None:
                         report.add(number, values, added)
                     out.append({**values, **{prefix + k: v for k, v in added.items()}})
                 writer.write(out)
-        if report is not None and self.options.report is not None:
-            page = report.render(summary, self.source.path.name, datetime.now())
-            write_report(self.options.report.path, page)
-        return summary
-
-    @staticmethod
-    def _decoded(line: str, columns: list[str] | None) -> tuple[dict[str, Any], dict[str, Any]]:
-        values, added = decode_row(line, columns)
-        return values, dict(zip(ADDED_COLUMNS, added, strict=True))
+    if report is not None and first.options.report is not None:
+        name = first.source.path.name if len(parts) == 1 else first.source.path.parent.name
+        page = report.render(summary, name, datetime.now())
+        write_report(first.options.report.path, page)
+    return summary
 
 
 def label_file(

@@ -221,7 +221,7 @@ class WorkFolder:
             raise InputError(
                 f"{self.path / MANIFEST} is onleesbaar ({exc}); begin opnieuw met --restart."
             ) from exc
-        _check_same(previous, manifest)
+        check_same(previous, manifest)
         return done
 
     def begin(self, manifest: Manifest) -> None:
@@ -274,7 +274,7 @@ class WorkFolder:
             shutil.rmtree(self.path)
 
 
-def _check_same(previous: Manifest, current: Manifest) -> None:
+def check_same(previous: Manifest, current: Manifest) -> None:
     if (previous.input_path, previous.input_size, previous.input_mtime_ns) != (
         current.input_path,
         current.input_size,
