@@ -1,5 +1,7 @@
 """Metrics checked against hand-computed values."""
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -66,3 +68,45 @@ def test_a_larger_beta_picks_a_threshold_with_more_recall() -> None:
     precise = best_threshold(probs, truth)[0]
     recalling = best_threshold(probs, truth, beta=3.0)[0]
     assert recalling < precise and (probs[truth == 1] >= recalling).all()
+
+
+def test_abuse_has_its_own_false_alarm_cap() -> None:
+    from responder.model.training_args import TrainingArgs
+
+    args = TrainingArgs()
+    assert args.cap_for("abuse") == 0.01
+    assert args.cap_for("legal_threat") == args.max_false_alarm == 0.005
+    assert TrainingArgs(flag_max_false_alarm={}).cap_for("abuse") == 0.005
+
+
+def test_calibration_applies_a_cap_per_flag(tiny_model: Path) -> None:
+    """With a cap of 0 for one flag and no cap for the others, only that flag's threshold is
+    pushed to where ordinary text no longer raises it."""
+    from responder.model.modeling import load_model
+    from responder.model.trainer import calibrate
+
+    model = load_model(tiny_model, precision="none")
+    flags = model.config.flags
+    dev = [
+        {
+            "text": "Ik stap naar de rechter",
+            "sentiment": "negative",
+            "intent": "complaint",
+            "topic": "billing",
+            "flags": ["legal_threat"],
+        },
+        {
+            "text": "Fijne dag nog",
+            "sentiment": "positive",
+            "intent": "praise",
+            "topic": "general",
+            "flags": [],
+        },
+    ]
+    ordinary = [f"Gewone zin nummer {i} over het weer en de trein." for i in range(40)]
+    strict = flags[0]
+    caps = {f: (0.0 if f == strict else 1.0) for f in flags}
+    chosen = calibrate(model, dev, ordinary, caps)
+    assert chosen[strict]["false_alarm"] == 0.0 or chosen[strict]["threshold"] == 0.99
+    loose = calibrate(model, dev, ordinary, 1.0)
+    assert chosen[strict]["threshold"] >= loose[strict]["threshold"]

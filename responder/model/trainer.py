@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import random
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -151,9 +151,8 @@ def train(
         log["epochs"].append({"epoch": epoch + 1, "loss": round(float(np.mean(losses)), 4)})
     log["train_seconds"] = round(time.monotonic() - started, 1)
     model.eval()
-    log["thresholds"] = calibrate(
-        model, dev_rows, calibration, args.max_false_alarm, args.flag_beta
-    )
+    caps = {f: args.cap_for(f) for f in config.flags}
+    log["thresholds"] = calibrate(model, dev_rows, calibration, caps, args.flag_beta)
     return model, log
 
 
@@ -193,12 +192,13 @@ def calibrate(
     model: TriageModel,
     dev_rows: Sequence[dict[str, Any]],
     ordinary: Sequence[str] = (),
-    max_false_alarm: float = 1.0,
+    max_false_alarm: float | Mapping[str, float] = 1.0,
     beta: float = 1.0,
 ) -> dict[str, Any]:
     """Per-head temperatures (lowest dev log-loss) and per-flag thresholds: the best dev F1 among
-    thresholds that raise the flag on at most ``max_false_alarm`` of the ``ordinary`` texts.
-    Returns, per flag, the threshold with its dev F1 and false-alarm rate."""
+    thresholds that raise the flag on at most ``max_false_alarm`` of the ``ordinary`` texts (one
+    cap for every flag, or a cap per flag). Returns, per flag, the threshold with its dev F1 and
+    false-alarm rate."""
     if not dev_rows:
         return {}
     data = Encoded.from_rows(list(dev_rows), model.config)
@@ -213,9 +213,12 @@ def calibrate(
     chosen: dict[str, Any] = {}
     for j, flag in enumerate(model.config.flags):
         rates = None if background is None else background[:, j]
-        threshold, score, far = best_threshold(
-            probs[:, j], data.flags[:, j], rates, max_false_alarm, beta
+        cap = (
+            max_false_alarm
+            if isinstance(max_false_alarm, int | float)
+            else max_false_alarm.get(flag, 1.0)
         )
+        threshold, score, far = best_threshold(probs[:, j], data.flags[:, j], rates, cap, beta)
         model.config.flag_thresholds[flag] = threshold
         chosen[flag] = {"threshold": threshold, "dev_f_beta": round(score, 4), "false_alarm": far}
     return chosen

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from responder.config import DEFAULT_BASE_MODEL
@@ -35,6 +35,11 @@ class TrainingArgs:
     flag negatives; the rest of that half calibrates the flag thresholds."""
     max_false_alarm: float = 0.005
     """Per flag, the most a threshold may raise it on ordinary text (0.5 %)."""
+    flag_max_false_alarm: dict[str, float] = field(default_factory=lambda: {"abuse": 0.01})
+    """Caps that differ from ``max_false_alarm``, per flag. Abuse is not a P1 flag: a false one
+    hides nothing by itself and sends nothing to another team (the agent sees a boundary reply
+    offered and the words that raised it), while a missed one leaves an insult at staff or other
+    commenters standing, so it may fire on up to 1 % of ordinary text. P1 flags stay at 0.5 %."""
     flag_beta: float = 2.0
     """Flag thresholds maximise F-beta on dev: 2 weighs recall twice (a missed legal threat costs
     more than a false one looked at), within the false-alarm cap above."""
@@ -43,6 +48,10 @@ class TrainingArgs:
     accents, typos, no punctuation, emoji: ``responder.model.augment``)."""
     max_train_examples: int | None = None
     """Train on a seeded subset (smoke tests, quick experiments)."""
+
+    def cap_for(self, flag: str) -> float:
+        """The most ``flag``'s threshold may raise it on ordinary text."""
+        return self.flag_max_false_alarm.get(flag, self.max_false_alarm)
 
     def save(self, folder: Path) -> None:
         (folder / "training_args.json").write_text(
