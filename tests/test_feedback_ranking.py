@@ -52,7 +52,8 @@ def storage(tmp_path: Path) -> Iterator[Storage]:
 
 
 def test_the_playbook_order_without_feedback() -> None:
-    assert templates(ranked()) == [FIRST, SECOND, THIRD]
+    # The first three strategies; the bank's later strategies follow them.
+    assert templates(ranked())[:3] == [FIRST, SECOND, THIRD]
     assert templates(ranked({})) == templates(ranked(None))
 
 
@@ -78,7 +79,7 @@ def test_the_adjustment_is_bounded_and_smoothed() -> None:
 
 def test_many_rejections_drop_a_template_below_the_next_strategy() -> None:
     result = ranked({FIRST: TemplateFeedback(used=1, rejected=20)})
-    assert templates(result) == [SECOND, FIRST, THIRD]
+    assert templates(result)[:3] == [SECOND, FIRST, THIRD]
     dropped = result.items[1]
     assert dropped.score == pytest.approx(1.0 - 0.15 * 19 / 26, abs=1e-4)
     assert (
@@ -90,7 +91,7 @@ def test_many_rejections_drop_a_template_below_the_next_strategy() -> None:
 def test_many_uses_lift_a_template_one_place_not_two() -> None:
     result = ranked({SECOND: TemplateFeedback(used=20), THIRD: TemplateFeedback(used=10**6)})
     # The third strategy is 0.2 below the first: no amount of feedback makes up two places.
-    assert templates(result) == [SECOND, FIRST, THIRD]
+    assert templates(result)[:3] == [SECOND, FIRST, THIRD]
     lifted = result.items[0]
     assert lifted.ranking == ["Hoger: vaak gebruikt door het team (20 keer gebruikt)."]
     assert result.items[2].score < result.items[1].score
@@ -118,7 +119,8 @@ def test_a_reply_failing_a_guardrail_is_never_promoted() -> None:
     loved = {t: TemplateFeedback(used=10**6) for t in (THIRD, "bezorgklacht#3/short")}
     hated = {FIRST: TemplateFeedback(rejected=10**6), SECOND: TemplateFeedback(rejected=10**6)}
     result = ranked({**loved, **hated}, pb)
-    assert "inform" not in {s.strategy for s in result.items}
+    assert not any(s.template.startswith("bezorgklacht#3/") for s in result.items)
+    assert all(s.template == "bezorgklacht#7/text" for s in result.items if s.strategy == "inform")
     assert any(n.startswith(f"Antwoord {THIRD} overgeslagen") for n in result.notes)
 
 
@@ -171,8 +173,11 @@ def test_the_assistant_ranks_with_recorded_feedback_and_off_restores_the_order(
     assistant = make(storage)
     first = assistant.advise(text, CONTEXT)
     order = [s.template for s in first.suggestions.items]
-    for _ in range(20):
-        assistant.record_feedback(first.request_id, "rejected", rank=1)
+    assistant.record_feedback(first.request_id, "rejected", rank=1)
+    for _ in range(19):  # one outcome per comment: twenty votes take twenty comments
+        advice = assistant.advise(text, CONTEXT)
+        rank = next(s.rank for s in advice.suggestions.items if s.template == order[0])
+        assistant.record_feedback(advice.request_id, "rejected", rank=rank)
     # Recording feedback refreshes the counts at once; the top template drops one place.
     again = [s.template for s in assistant.advise(text, CONTEXT).suggestions.items]
     assert again == [order[1], order[0], *order[2:]]

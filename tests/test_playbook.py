@@ -190,3 +190,26 @@ def test_empty_file_is_an_error(tmp_path: Path) -> None:
     empty.write_text("", encoding="utf-8")
     with pytest.raises(PlaybookError, match="YAML-mapping"):
         load_playbook(empty)
+
+
+def test_a_small_bank_and_replies_without_examples_are_warned_about() -> None:
+    report = check_playbook(parse_playbook(MINIMAL))
+    assert any("'klacht' heeft 3 antwoorden" in w and "minstens 8" in w for w in report.warnings)
+    assert any("antwoord(en) 1, 2, 3 zonder voorbeelden" in w for w in report.warnings)
+    with_examples = MINIMAL.replace(
+        "        why: Bedankt.\n",
+        "        why: Bedankt.\n        examples: [Top service, Dank jullie wel]\n",
+    )
+    report = check_playbook(parse_playbook(with_examples))
+    assert any("antwoord(en) 1, 3 zonder voorbeelden" in w for w in report.warnings)
+
+
+def test_examples_must_not_be_empty_or_repeated() -> None:
+    empty = MINIMAL.replace(
+        "        why: Bedankt.\n", "        why: Bedankt.\n        examples: ['']\n"
+    )
+    assert any("een voorbeeld is leeg" in p for p in _problems(empty))
+    twice = MINIMAL.replace(
+        "        why: Bedankt.\n", "        why: Bedankt.\n        examples: [Top, Top]\n"
+    )
+    assert any("twee keer" in p for p in _problems(twice))

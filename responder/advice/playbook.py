@@ -492,6 +492,19 @@ class Reply(_Model):
     words: list[str] = Field(default_factory=list)
     """Like ``prefer_words``, but the reply is used only when one occurs (the gas instructions
     in English, for a comment that names gas)."""
+    examples: list[str] = Field(default_factory=list, max_length=8)
+    """A few short comments this reply fits, written by the team (no real names, handles or
+    numbers): ``responder.advice.similarity`` ranks replies by how much a comment looks like
+    them."""
+
+    @field_validator("examples")
+    @classmethod
+    def _examples(cls, v: list[str]) -> list[str]:
+        if any(not e.strip() for e in v):
+            raise ValueError("een voorbeeld is leeg")
+        if len(set(v)) != len(v):
+            raise ValueError("een voorbeeld staat er twee keer")
+        return v
 
     def preferred_by(self, text: str) -> list[str]:
         """The words of ``text`` (see ``comment_text``) that rank this reply first."""

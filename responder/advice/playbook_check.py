@@ -37,6 +37,8 @@ from responder.advice.suggest import Addressing, compositions, reply_checks, usa
 from responder.labels import TOPICS
 
 LONGEST_INITIALS = "ABCDE"
+MIN_REPLIES = 8
+"""Replies a situation should offer, so that ranking by fit has alternatives in each strategy."""
 
 SAMPLE_FACTS: dict[str, dict[Register, str]] = {
     "duur": {"u": "ruim drie maanden", "je": "ruim drie maanden"},
@@ -88,7 +90,26 @@ def check_playbook(pb: Playbook) -> CheckReport:
     for situation in pb.situations:
         if situation.action == "respond":
             _check_replies(pb, situation, report)
+        report.warnings.extend(bank_warnings(situation))
     return report
+
+
+def bank_warnings(situation: Situation) -> list[str]:
+    """A situation with replies but fewer than ``MIN_REPLIES`` of them, and replies without
+    example comments (ranking by fit passes them by)."""
+    out = []
+    if situation.replies and len(situation.replies) < MIN_REPLIES:
+        out.append(
+            f"Situatie {situation.id!r} heeft {len(situation.replies)} antwoorden; met minstens "
+            f"{MIN_REPLIES} is er per strategie iets te kiezen."
+        )
+    bare = [str(i + 1) for i, reply in enumerate(situation.replies) if not reply.examples]
+    if bare:
+        out.append(
+            f"Situatie {situation.id!r}: antwoord(en) {', '.join(bare)} zonder voorbeelden "
+            "(examples); zonder voorbeelden telt de gelijkenis met de reactie niet mee."
+        )
+    return out
 
 
 def _moods(situation: Situation) -> list[bool]:

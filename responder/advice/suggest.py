@@ -43,6 +43,7 @@ from responder.advice.playbook import (
     mentions,
     template_fields,
 )
+from responder.advice.similarity import MAX_FIT, NO_FIT, Likeness, ReplyIndex
 from responder.errors import InputError
 from responder.triage.service import Triage
 
@@ -535,22 +536,26 @@ def suggest(
     the_plan: Plan,
     limit: int | None = None,
     feedback: Mapping[str, TemplateFeedback] | None = None,
+    fit: ReplyIndex | None = None,
 ) -> Suggestions:
     """Ranked suggestions, one per strategy, each guardrail-checked. None when the plan says not
     to respond (spam, a language the playbook has no replies in: the plan's steps say what to do
-    instead). ``feedback`` (per template id) re-orders only replies that fit and pass."""
+    instead). ``feedback`` (per template id) re-orders only replies that fit and pass; ``fit``
+    (the playbook's example comments, embedded) moves replies whose examples look like the
+    comment up, and others down, within bounds (see similarity.py)."""
     if not the_plan.respond:
         return Suggestions([], [_no_reply_note(the_plan)])
     occasion = Occasion.of(triage, comment, context, playbook, the_plan)
+    likeness = fit.likeness(occasion.situation.id, comment) if fit is not None else {}
     fits: list[_Fit] = []
     notes: list[str] = []
     for index, reply in enumerate(occasion.situation.replies):
-        fit = _fit(index, reply, occasion)
-        if isinstance(fit, str):
-            if fit:
-                notes.append(fit)
+        found = _fit(index, reply, occasion, likeness.get(index, NO_FIT) if likeness else None)
+        if isinstance(found, str):
+            if found:
+                notes.append(found)
         else:
-            fits.append(_with_feedback(fit, feedback or {}))
+            fits.append(_with_feedback(found, feedback or {}))
     chosen: list[_Fit] = []
     seen: set[str] = set()
     for f in sorted(fits, key=lambda f: (-f.score, f.template)):
@@ -588,7 +593,9 @@ class _Fit:
     facts_used: list[str]
 
 
-def _fit(index: int, reply: Reply, occasion: Occasion) -> _Fit | str:
+def _fit(
+    index: int, reply: Reply, occasion: Occasion, likeness: Likeness | None = None
+) -> _Fit | str:
     """The first wording of the playbook's reply ``index`` that can be filled in for this
     comment, does not ask for what the customer gave, fits the channel (greeting the commenter
     by name where that fits too) and passes every guardrail; else a note that says why there is
@@ -622,7 +629,7 @@ def _fit(index: int, reply: Reply, occasion: Occasion) -> _Fit | str:
                 for name in template_fields(form.text.get(to.register))
                 if name.lower() in FACT_SLOTS or name.lower() in COMMENT_SLOTS
             ]
-            score, ranking = _score(reply, index, occasion, form)
+            score, ranking = _score(reply, index, occasion, form, likeness)
             return _Fit(reply, text, results, template, score, ranking, used)
     if failures:
         return failures[0]
@@ -636,10 +643,14 @@ def _fit(index: int, reply: Reply, occasion: Occasion) -> _Fit | str:
     return ""
 
 
-def _score(reply: Reply, index: int, occasion: Occasion, form: Form) -> tuple[float, list[str]]:
+def _score(
+    reply: Reply, index: int, occasion: Occasion, form: Form, likeness: Likeness | None = None
+) -> tuple[float, list[str]]:
     """The playbook's order, adjusted where the comment makes a reply more or less useful. (A
     reply's wording that names the customer's facts is chosen within the reply, before its
-    plain text; it does not change the order of the strategies.)"""
+    plain text; it does not change the order of the strategies.) ``likeness``: the reply's
+    bounded fit to the comment; a reply with a strong signal (the comment's own words, the
+    playbook's answer) counts as fitting best, so the fit never outweighs those."""
     score, why = 1.0 - 0.1 * index, []
     if reply.strategy == "ask_missing_fact" and find_personal_data(occasion.comment):
         score -= 0.5
@@ -657,6 +668,15 @@ def _score(reply: Reply, index: int, occasion: Occasion, form: Form) -> tuple[fl
     if "antwoord" in template_fields(form.text.get(occasion.addressing.register)):
         score += 0.2
         why.append("Hoger: geeft het antwoord uit het draaiboek.")
+    if likeness is not None:
+        strong = bool(preferred) or "antwoord" in template_fields(
+            form.text.get(occasion.addressing.register)
+        )
+        bonus = MAX_FIT if strong else likeness.bonus
+        score += bonus
+        line = None if strong else likeness.explanation()
+        if line:
+            why.append(line)
     if form.name.endswith("short"):
         score -= 0.05
         why.append("Korte vorm: de volledige tekst past niet binnen de limiet van het kanaal.")

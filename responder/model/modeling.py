@@ -254,6 +254,23 @@ class TriageModel(nn.Module):
         inverse = np.argsort(np.asarray(order, dtype=np.int64))
         return {head: np.concatenate(chunks)[inverse] for head, chunks in parts.items()}
 
+    @torch.inference_mode()
+    def embed(self, texts: Sequence[str], batch_size: int = 32) -> NDArray[np.float32]:
+        """Unit-length sentence vectors for ``texts`` (one row each, in order): the pooled
+        ``features`` the heads read, without the heads, for similarity between comments."""
+        self.eval()
+        if not texts:
+            return np.zeros((0, 0), np.float32)
+        order: list[int] = []
+        parts: list[NDArray[np.float32]] = []
+        for rows, input_ids, mask in self.batches_by_length(texts, batch_size):
+            order += rows
+            parts.append(self.features(input_ids, mask).float().numpy())
+        vectors = np.concatenate(parts)[np.argsort(np.asarray(order, dtype=np.int64))]
+        norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+        unit: NDArray[np.float32] = (vectors / np.maximum(norms, 1e-12)).astype(np.float32)
+        return unit
+
     def batches_by_length(
         self, texts: Sequence[str], batch_size: int
     ) -> Iterator[tuple[list[int], torch.Tensor, torch.Tensor]]:
