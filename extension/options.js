@@ -113,7 +113,7 @@ async function testConnection(values, granted) {
     if (ready.status === 503 && ready.body && typeof ready.body.status === "string") {
       return show("info", "Bereikbaar, nog niet klaar", [describeReady(ready.body, base)]);
     }
-    const info = describeError(ready, { baseUrl: base, origin: location.origin });
+    const info = describeError(ready, { baseUrl: base, origin: location.origin, place: "options" });
     return show("error", info.title, [info.message, ...accessWarning(values, granted)]);
   }
   const lines = [describeReady(ready.data, base)];
@@ -124,8 +124,8 @@ async function testConnection(values, granted) {
   }
   const playbook = await callApi(fetch, base, values.apiKey, "/v1/playbook", null, { timeoutMs: 8000 });
   if (!playbook.ok) {
-    const info = describeError(playbook, { baseUrl: base, origin: location.origin });
-    lines.push(playbook.kind === "auth" ? `Sleutel onjuist: ${info.message}` : info.message);
+    const info = describeError(playbook, { baseUrl: base, origin: location.origin, place: "options" });
+    lines.push(info.message);
     return show("error", playbook.kind === "auth" ? "Bereikbaar, maar sleutel onjuist" : info.title, lines);
   }
   fillChannels(playbook.data, $("channel").value);

@@ -5,23 +5,32 @@
 import {
   MAX_TEXT_CHARS,
   InputProblem,
+  buildCheckRequest,
   buildFeedbackRequest,
   buildSuggestRequest,
   callApi,
   channelOptions,
+  copyLabel,
+  correctionLabels,
   countChars,
   deadlineText,
   describeError,
   failedGuardrails,
-  feedbackThanks,
   formatTimeLeft,
   guessChannel,
+  headName,
+  labelName,
+  missingEndpoint,
+  noReplyNote,
   normaliseApiKey,
   normaliseBaseUrl,
+  otherTeamPosts,
+  outcomeText,
   overChannelLimit,
   pickChannel,
   postedName,
   priorityClass,
+  shortTeamName,
   suggestionMeta,
   summariseTriage,
   usedAction,
@@ -52,7 +61,23 @@ const state = {
   waitTimer: null,
   configProblem: null,
   again: false,
+  queueAvailable: true,
+  // what is open now: the comment as asked, the answer, the reply being edited, the outcome
+  asked: null,
+  advice: null,
+  originalRequestId: null,
+  labels: null,
+  queueItem: null,
+  editor: null,
+  outcome: null,
 };
+
+const CHECK_DELAY_MS = 400;
+
+/** Replace an element's children (null, undefined and false are left out). */
+function fill(node, ...children) {
+  node.replaceChildren(...children.flat().filter((c) => c !== null && c !== undefined && c !== false));
+}
 
 /** An element with attributes and children (strings become text nodes). */
 function el(tag, attrs = {}, ...children) {
@@ -182,6 +207,7 @@ async function suggest() {
       channel: $("channel").value,
       initials: state.initials,
       authorName: $("author").value,
+      postedAt: $("posted-at").value ? new Date($("posted-at").value) : null,
       private: $("private").checked,
     });
   } catch (err) {
@@ -194,16 +220,21 @@ async function suggest() {
   setBusy(true);
   $("results").hidden = true;
   try {
-    const result = await callApi(fetch, state.baseUrl, state.key, "/v1/suggest", body);
+    const result = await askSuggest(body);
     if (!result.ok) {
       showProblem(result);
       return;
     }
     state.requestId = result.data.request_id;
+    state.originalRequestId = result.data.request_id;
+    state.asked = body;
+    state.labels = null;
+    state.queueItem = result.data.queue_item ?? null;
+    state.editor = null;
+    state.outcome = null;
     // the names of heads and of where a reply goes come with the playbook: fetch it once more
-    // if it did not load at the start
     if (!state.playbook) await loadPlaybook({ quiet: true });
-    render(result.data);
+    render(result.data, { focus: true });
     await markPendingDone();
   } finally {
     setBusy(false);
@@ -214,18 +245,360 @@ async function suggest() {
   }
 }
 
-// --- the answer -----------------------------------------------------------------------------
-
-function render(advice) {
-  renderTriage(advice.triage);
-  renderPlan(advice.plan, advice.notes ?? []);
-  renderSuggestions(advice.suggestions ?? []);
-  $("stale").hidden = true;
-  $("results").hidden = false;
-  $("plan").scrollIntoView?.({ block: "start", behavior: "smooth" });
+/** POST /v1/suggest, also putting the comment in the team's queue; an older server without a
+ *  queue gets the request again without it. */
+async function askSuggest(body) {
+  if (!state.queueAvailable) return callApi(fetch, state.baseUrl, state.key, "/v1/suggest", body);
+  const result = await callApi(fetch, state.baseUrl, state.key, "/v1/suggest", { ...body, queue: true });
+  if (!result.ok && result.status === 422 && JSON.stringify(result.details).includes("queue")) {
+    state.queueAvailable = false;
+    return callApi(fetch, state.baseUrl, state.key, "/v1/suggest", body);
+  }
+  return result;
 }
 
-function renderTriage(triage) {
+// --- the answer: reply first ---------------------------------------------------------------
+
+function render(advice, { focus = false } = {}) {
+  state.advice = advice;
+  const suggestions = advice.suggestions ?? [];
+  renderCase(advice.plan, advice.triage, advice.corrected ?? []);
+  renderReply(advice, suggestions);
+  renderSuggestions(suggestions);
+  renderTriage(advice.triage, advice.corrected ?? []);
+  renderPlan(advice.plan, advice.notes ?? []);
+  $("stale").hidden = true;
+  $("results").hidden = false;
+  // the case (priority, deadline, warning chips) and the reply with its copy button in view
+  $("case").scrollIntoView?.({ block: "start" });
+  if (focus) $("reply")?.focus({ preventScroll: true });
+}
+
+function renderCase(plan, triage, corrected) {
+  const section = $("case");
+  const now = new Date();
+  const flags = triage?.flags ?? [];
+  const left = formatTimeLeft(plan.deadline, now);
+  const overdue = left.endsWith("over tijd");
+  section.className = `panel case ${priorityClass(plan.priority)}-case`;
+  fill(section, 
+    el(
+      "div",
+      { class: "plan-head" },
+      el("span", { class: `prio ${priorityClass(plan.priority)}`, text: plan.priority }),
+      el("h2", { id: "case-title", text: plan.title }),
+    ),
+    el(
+      "p",
+      { class: "case-line" },
+      plan.priority_name ? `${plan.priority_name} · ` : "",
+      "reageer vóór ",
+      el("span", { class: "deadline", text: deadlineText(plan) }),
+      el("span", {
+        class: `time-left${overdue ? " overdue" : plan.priority === "P1" ? " urgent" : plan.priority === "P2" ? " soon" : ""}`,
+        text: ` (${left})`,
+      }),
+    ),
+    flags.length
+      ? el("ul", { class: "chips case-flags" }, flags.map((f) => el("li", { class: "chip flag", text: `⚑ ${labelOf("flags", f)}` })))
+      : null,
+    corrected.length
+      ? el("p", { class: "corrected-note", text: `Indeling door u gecorrigeerd (${corrected.map((h) => headName(names(), h)).join(", ")}).` })
+      : null,
+  );
+  if (otherTeamPosts(plan)) {
+    const posted = plan.posted_by;
+    section.append(
+      el(
+        "div",
+        { class: "escalation", role: "note" },
+        el("strong", { text: `Niet zelf plaatsen: ${posted.name} plaatst de reactie.` }),
+        posted.contact ? el("p", {}, "Bereikbaar via: ", el("strong", { text: posted.contact })) : null,
+        el("p", { class: "muted small", text: "Kopieer het voorstel en geef het aan hen door." }),
+      ),
+    );
+  } else if (plan.escalation_text && (plan.escalate_to ?? []).some((t) => !t.own_team)) {
+    section.append(el("p", { class: "involve", text: plan.escalation_text }));
+  }
+}
+
+function labelOf(head, scored) {
+  return scored?.name || labelName(names(), head, scored?.label);
+}
+
+/** The best suggestion, editable; live re-check; copy records the outcome in one click. */
+function renderReply(advice, suggestions) {
+  const section = $("reply-panel");
+  const plan = advice.plan;
+  const manual = plan.respond === false && plan.action === "manual";
+  if (!suggestions.length && !manual) {
+    section.hidden = true;
+    section.replaceChildren();
+    return;
+  }
+  section.hidden = false;
+  const best = suggestions[0] ?? null;
+  if (!state.editor || state.editor.requestId !== advice.request_id) {
+    const keep = state.editor?.dirty ? state.editor : null;
+    state.editor = {
+      requestId: advice.request_id,
+      rank: best?.rank ?? null,
+      original: best?.text ?? "",
+      text: keep ? keep.text : best?.text ?? "",
+      dirty: Boolean(keep),
+      check: best && !keep ? { fromSuggestion: best } : null,
+    };
+  }
+  const editor = state.editor;
+  const shown = suggestions.find((s) => s.rank === editor.rank) ?? best;
+  const box = el("textarea", {
+    id: "reply",
+    class: "suggestion-text reply-edit",
+    rows: 4,
+    spellcheck: "true",
+    "aria-describedby": "reply-meta reply-check",
+  });
+  box.value = editor.text;
+  const meta = el("p", { class: "meta muted small", id: "reply-meta" });
+  const check = el("div", { class: "check-result small", id: "reply-check", "aria-live": "polite" });
+  const outcome = el("p", { class: "outcome small", id: "outcome", role: "status" });
+  const edited = el("span", { class: "muted small", text: editor.dirty ? " · door u aangepast" : "" });
+  const copy = el("button", { type: "button", class: "copy primary", id: "copy-reply", text: copyLabel(plan), title: "Ctrl+Enter in het antwoord" });
+  const reject = shown ? el("button", { type: "button", class: "rejected secondary", id: "reject-reply", text: "Geen van deze" }) : null;
+
+  const refresh = () => {
+    const source = shown ?? { channel: plan.channel, register: plan.register, posted: null };
+    meta.textContent = `${shown ? postedLabel(plan, shown) + " · " : ""}${suggestionMeta(source, state.channels, box.value, names())}`;
+    box.classList.toggle("over", overChannelLimit(box.value, source.channel, state.channels));
+    fit(box);
+  };
+  editor.showCheck = () => renderCheck(check, editor);
+  editor.showOutcome = () => renderOutcome(outcome);
+  box.addEventListener("input", () => {
+    editor.text = box.value;
+    editor.dirty = box.value !== editor.original;
+    edited.textContent = editor.dirty ? " · door u aangepast" : "";
+    refresh();
+    scheduleCheck();
+  });
+  copy.addEventListener("click", () => copyAndRecord(box, copy));
+  box.addEventListener("keydown", (event) => {
+    if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
+      event.preventDefault();
+      copyAndRecord(box, copy);
+    }
+  });
+  reject?.addEventListener("click", async () => {
+    reject.disabled = true;
+    await recordOutcome("rejected", null, false);
+    reject.disabled = false;
+  });
+
+  section.replaceChildren(
+    el("h2", { id: "reply-title", text: "Antwoord" }),
+    el(
+      "label",
+      { for: "reply", class: "reply-label" },
+      shown ? `Voorstel ${editor.rank}: ${shown.strategy_name || shown.strategy}` : "Uw eigen antwoord",
+      edited,
+    ),
+    box,
+    meta,
+    el("div", { class: "card-actions" }, copy, reject),
+    check,
+    outcome,
+  );
+  refresh();
+  renderCheck(check, editor);
+  renderOutcome(outcome);
+  if (editor.dirty) scheduleCheck(0);
+}
+
+function renderCheck(node, editor) {
+  const check = editor.check;
+  node.className = "check-result small";
+  if (check?.pending) node.setAttribute("aria-busy", "true");
+  else node.removeAttribute("aria-busy");
+  if (!check) {
+    node.replaceChildren();
+    return;
+  }
+  if (check.pending || check.unavailable) {
+    node.classList.add("muted");
+    node.replaceChildren(check.pending ? "Bezig met controleren…" : check.unavailable);
+    return;
+  }
+  const items = check.fromSuggestion ? failedGuardrails(check.fromSuggestion) : check.failures ?? [];
+  const total = check.fromSuggestion ? (check.fromSuggestion.guardrails ?? []).length : null;
+  node.classList.add(items.length ? "fail" : "ok");
+  const head = items.length
+    ? `✗ ${items.length === 1 ? "1 probleem" : `${items.length} problemen`}${check.fromSuggestion ? "" : " in uw tekst"}:`
+    : check.fromSuggestion
+      ? `✓ Alle controles in orde (${total})`
+      : "✓ Uw tekst is opnieuw gecontroleerd: alles in orde.";
+  node.replaceChildren(el("span", { text: head }));
+  if (items.length) node.append(el("ul", { class: "warnings" }, items.map((f) => el("li", { text: f.message || f.check || f.name }))));
+}
+
+let checkTimer = null;
+let checkSeq = 0;
+
+/** Re-check the edited reply on the server (POST /v1/check) a moment after the last key. */
+function scheduleCheck(delay = CHECK_DELAY_MS) {
+  const editor = state.editor;
+  clearTimeout(checkTimer);
+  checkSeq += 1;
+  if (!editor.text.trim()) {
+    editor.check = { failures: [{ check: "empty", message: "Het antwoord is leeg." }] };
+    editor.showCheck?.();
+    return;
+  }
+  if (!editor.dirty && editor.rank) {
+    const s = (state.advice?.suggestions ?? []).find((x) => x.rank === editor.rank);
+    editor.check = s ? { fromSuggestion: s } : null;
+    editor.showCheck?.();
+    return;
+  }
+  editor.check = { pending: true };
+  editor.showCheck?.();
+  const seq = checkSeq;
+  checkTimer = setTimeout(() => runCheck(editor, seq), delay);
+}
+
+async function runCheck(editor, seq) {
+  const body = buildCheckRequest({
+    comment: state.asked.text,
+    reply: editor.text,
+    channel: state.asked.channel,
+    private: state.asked.private,
+    postedAt: state.asked.posted_at,
+    labels: state.labels,
+  });
+  const result = await callApi(fetch, state.baseUrl, state.key, "/v1/check", body, { timeoutMs: 10_000 });
+  if (seq !== checkSeq || state.editor !== editor) return; // a newer edit is being checked
+  if (!result.ok) {
+    editor.check = {
+      unavailable: missingEndpoint(result)
+        ? "Deze server controleert aangepaste teksten nog niet: lees de tekst zelf goed na."
+        : `Controleren lukte niet: ${result.message}`,
+    };
+  } else {
+    editor.check = { failures: result.data.failures ?? [] };
+  }
+  editor.showCheck();
+}
+
+function renderOutcome(node) {
+  const o = state.outcome;
+  node.className = "outcome small";
+  if (!o) {
+    node.replaceChildren();
+    return;
+  }
+  node.classList.add(o.error ? "error-text" : "ok");
+  // an own reply (no suggestion) has no feedback, only its status in the queue
+  node.textContent = o.error ?? (o.action === "written" ? `Gekopieerd.${o.handedTo ? ` Geef het door aan ${o.handedTo}.` : ""}` : outcomeText(o, names()));
+}
+
+/** One click: the text on the clipboard and the outcome (used or edited) recorded. */
+async function copyAndRecord(box, button) {
+  const editor = state.editor;
+  const text = box.value;
+  if (!text.trim()) {
+    box.focus();
+    return;
+  }
+  const ok = await copyText(box);
+  if (!ok) {
+    state.outcome = { error: "Kopiëren lukte niet: selecteer de tekst en kopieer met Ctrl+C." };
+    editor.showOutcome();
+    return;
+  }
+  const label = button.textContent;
+  button.textContent = "Gekopieerd";
+  button.classList.add("done");
+  setTimeout(() => {
+    button.textContent = label;
+    button.classList.remove("done");
+  }, 2500);
+  const action = editor.rank ? usedAction(editor.original, text) : "written";
+  const before = state.outcome;
+  if (before && !before.error && before.text === text && before.action === action) return; // recorded
+  await recordOutcome(action, text, true);
+}
+
+/** One outcome per comment: feedback on the suggestion, and the status in the team's queue. */
+async function recordOutcome(action, text, copied) {
+  const editor = state.editor;
+  const plan = state.advice.plan;
+  const handedTo = otherTeamPosts(plan) && action !== "rejected" ? shortTeamName(plan.posted_by.name) : null;
+  if (action !== "written") {
+    let body;
+    try {
+      body = buildFeedbackRequest({ requestId: state.requestId, action, rank: editor.rank, finalText: text });
+    } catch (err) {
+      state.outcome = { error: err.message };
+      editor.showOutcome();
+      return;
+    }
+    const result = await callApi(fetch, state.baseUrl, state.key, "/v1/feedback", body, { timeoutMs: 10_000 });
+    if (!result.ok) {
+      state.outcome = { error: `Niet vastgelegd: ${result.message}` };
+      editor.showOutcome();
+      return;
+    }
+  }
+  if (state.queueItem && action !== "rejected") {
+    const patch = { status: handedTo ? "escalated" : "answered" };
+    if (action !== "written") patch.outcome = action;
+    if (text && action !== "used") patch.final_text = text;
+    const result = await callApi(fetch, state.baseUrl, state.key, `/v1/queue/${state.queueItem.id}`, patch, {
+      method: "PATCH",
+      timeoutMs: 10_000,
+    });
+    if (result.ok) state.queueItem = result.data;
+  }
+  state.outcome = { action, text, rank: action === "written" ? null : editor.rank, copied, handedTo };
+  editor.showOutcome();
+}
+
+/** Where a reply goes (the playbook's name for it), or who posts it when that is another team. */
+function postedLabel(plan, suggestion) {
+  return otherTeamPosts(plan) ? `plaatst: ${shortTeamName(plan.posted_by.name)}` : postedName(names(), suggestion.posted);
+}
+
+/** The other suggestions, each one click from the editor. */
+function renderSuggestions(suggestions) {
+  const section = $("suggestions");
+  const others = suggestions.filter((s) => s.rank !== state.editor?.rank);
+  section.hidden = !others.length;
+  section.replaceChildren(el("h2", { id: "suggestions-title", text: `Andere voorstellen (${others.length})` }));
+  for (const s of others) section.append(card(s));
+}
+
+function card(s) {
+  const use = el("button", { type: "button", class: "use secondary", text: "Dit antwoord gebruiken" });
+  use.addEventListener("click", () => {
+    const editor = state.editor;
+    Object.assign(editor, { rank: s.rank, original: s.text, text: s.text, dirty: false, check: { fromSuggestion: s } });
+    render(state.advice);
+    $("reply").focus();
+  });
+  const warnings = failedGuardrails(s);
+  return el(
+    "article",
+    { class: "card", "data-rank": String(s.rank) },
+    el("header", {}, el("span", { class: "rank", text: String(s.rank) }), el("h3", { text: s.strategy_name || s.strategy })),
+    el("p", { class: "suggestion-preview", text: s.text }),
+    el("p", { class: "meta muted small", text: `${postedLabel(state.advice.plan, s)} · ${suggestionMeta(s, state.channels, s.text, names())}` }),
+    warnings.length ? el("ul", { class: "warnings small" }, warnings.map((g) => el("li", { text: g.message }))) : null,
+    el("div", { class: "card-actions" }, use),
+  );
+}
+
+// --- the triage, with the agent's correction ---------------------------------------------------
+
+function renderTriage(triage, corrected) {
   const summary = summariseTriage(triage, names());
   const section = $("triage");
   const chips = el("ul", { class: "chips" });
@@ -242,16 +615,110 @@ function renderTriage(triage) {
     );
   }
   for (const flag of summary.flags) {
-    chips.append(el("li", { class: "chip flag" }, `⚑ ${flag.name}`, el("span", { class: "muted", text: ` ${flag.probability}` })));
+    const mine = corrected.includes("flags");
+    chips.append(el("li", { class: "chip flag" }, `⚑ ${flag.name}`, el("span", { class: "muted", text: mine ? " (door u)" : ` ${flag.probability}` })));
   }
-  section.replaceChildren(el("h2", { id: "triage-title", text: "Beoordeling" }), chips);
+  const classified = Boolean(triage?.sentiment || triage?.intent || triage?.topic);
+  const toggle = classified
+    ? el("button", { type: "button", class: "secondary small", id: "correct-toggle", "aria-expanded": "false", "aria-controls": "correct-form", text: "Indeling corrigeren" })
+    : null;
+  section.replaceChildren(el("div", { class: "triage-head" }, el("h2", { id: "triage-title", text: "Beoordeling" }), toggle), chips);
   if (summary.unsure.length) {
     section.append(
       el("p", { class: "note", text: `Het model twijfelt over: ${summary.unsure.join(", ")}. Controleer dit zelf.` }),
     );
   }
   for (const note of summary.notes) section.append(el("p", { class: "note", text: note }));
+  if (classified) {
+    const form = correctionForm(triage);
+    section.append(form);
+    toggle.addEventListener("click", () => {
+      const open = form.hidden;
+      form.hidden = !open;
+      toggle.setAttribute("aria-expanded", String(open));
+      if (open) form.querySelector("select")?.focus();
+    });
+  }
 }
+
+function correctionForm(triage) {
+  const tables = names()?.labels ?? {};
+  const heads = ["sentiment", "intent", "topic"];
+  const selects = {};
+  const fields = heads.map((head) => {
+    const options = Object.keys(tables[head] ?? {});
+    const chosen = triage[head]?.label ?? "";
+    if (chosen && !options.includes(chosen)) options.unshift(chosen);
+    const select = el("select", { id: `correct-${head}` }, options.map((o) => el("option", { value: o, selected: o === chosen, text: labelName(names(), head, o) })));
+    selects[head] = select;
+    return el("div", { class: "row" }, el("label", { for: `correct-${head}`, text: headName(names(), head) }), select);
+  });
+  const raised = new Set((triage.flags ?? []).map((f) => f.label));
+  const flagIds = Object.keys(tables.flags ?? {}).length ? Object.keys(tables.flags) : [...raised];
+  const boxes = flagIds.map((flag) =>
+    el("input", { type: "checkbox", id: `correct-flag-${flag}`, value: flag, checked: raised.has(flag) }),
+  );
+  const apply = el("button", { type: "submit", class: "primary", text: "Toepassen en opnieuw voorstellen" });
+  const status = el("p", { class: "small", role: "status" });
+  const form = el(
+    "form",
+    { id: "correct-form", class: "correct-form", hidden: true, novalidate: true, "aria-label": "Indeling corrigeren" },
+    fields,
+    el(
+      "fieldset",
+      { class: "correct-flags" },
+      el("legend", { text: headName(names(), "flags") }),
+      boxes.map((box) => el("label", { class: "check" }, box, ` ${labelName(names(), "flags", box.value)}`)),
+    ),
+    el("p", { class: "muted small", text: "Aanpak en voorstellen worden opnieuw bepaald; uw correctie wordt bewaard om het model te verbeteren." }),
+    el("div", { class: "card-actions" }, apply),
+    status,
+  );
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    apply.disabled = true;
+    status.textContent = "Bezig…";
+    const labels = correctionLabels({
+      sentiment: selects.sentiment.value,
+      intent: selects.intent.value,
+      topic: selects.topic.value,
+      flags: boxes.filter((b) => b.checked).map((b) => b.value),
+    });
+    await applyCorrection(labels, status);
+    apply.disabled = false;
+  });
+  return form;
+}
+
+async function applyCorrection(labels, status) {
+  const body = { ...state.asked, labels };
+  const result = await callApi(fetch, state.baseUrl, state.key, "/v1/suggest", body);
+  if (!result.ok) {
+    status.textContent = missingEndpoint(result) || (result.status === 422 && JSON.stringify(result.details).includes("labels"))
+      ? "Deze server kan de indeling nog niet corrigeren."
+      : `Niet gelukt: ${result.message}`;
+    return;
+  }
+  const stored = await callApi(fetch, state.baseUrl, state.key, "/v1/corrections", {
+    request_id: state.originalRequestId,
+    labels,
+  });
+  const note = stored.ok
+    ? "Uw correctie is bewaard."
+    : missingEndpoint(stored)
+      ? "Deze server bewaart correcties nog niet."
+      : `Correctie niet bewaard: ${stored.message}`;
+  state.labels = labels;
+  state.requestId = result.data.request_id;
+  state.outcome = null;
+  if (state.editor && !state.editor.dirty) state.editor = null;
+  else if (state.editor) state.editor.requestId = null;
+  render(result.data, { focus: true });
+  const line = document.querySelector("#case .corrected-note");
+  if (line) line.textContent = `${line.textContent} ${note}`;
+}
+
+// --- the plan: folded for P3/P4 -------------------------------------------------------------
 
 function fact(label, ...value) {
   return [el("dt", { text: label }), el("dd", {}, ...value)];
@@ -259,38 +726,23 @@ function fact(label, ...value) {
 
 function renderPlan(plan, notes) {
   const section = $("plan");
-  const now = new Date();
-  const head = el(
-    "div",
-    { class: "plan-head" },
-    el("span", { class: `prio ${priorityClass(plan.priority)}`, text: plan.priority }),
-    el("h2", { id: "plan-title", text: plan.title }),
-  );
+  const urgent = plan.priority === "P1" || plan.priority === "P2" || plan.respond === false;
   const facts = el("dl", { class: "facts" });
-  facts.append(...fact("Prioriteit", plan.priority_name));
-  facts.append(
-    ...fact(
-      "Reageer uiterlijk",
-      el("span", { class: "deadline", text: deadlineText(plan) }),
-      el("span", { class: "muted", text: ` (${formatTimeLeft(plan.deadline, now)})` }),
-    ),
-  );
-  if (plan.open_now === false) facts.append(...fact("Let op", "buiten openingstijden"));
+  if (plan.open_now === false) facts.append(...fact("Let op", "buiten openingstijden ontvangen"));
   facts.append(...fact("Behandeling", plan.route?.name ?? "", plan.route?.reach ? el("span", { class: "muted", text: ` – ${plan.route.reach}` }) : null));
   if (plan.speaks && plan.speaks.id !== plan.route?.id) facts.append(...fact("Reageert", plan.speaks.name));
   if (plan.notify?.length) facts.append(...fact("Informeer ook", plan.notify.map((t) => t.name).join(", ")));
   facts.append(...fact("Openbaar of DM", plan.visibility_name || plan.visibility));
-  facts.append(...fact("Actie", plan.action_name || plan.action));
+  facts.append(...fact("Actie", plan.action_name || names()?.actions?.[plan.action] || ""));
   if (plan.tone) facts.append(...fact("Toon", plan.tone));
 
-  section.replaceChildren(head);
-  if (plan.respond === false) {
-    section.append(el("p", { class: "note strong", text: `Volgens het draaiboek: ${plan.action_name || plan.action}, niet inhoudelijk reageren.` }));
-  }
-  section.append(facts);
+  const body = [];
+  const note = noReplyNote(plan, names());
+  if (note) body.push(el("p", { class: "note strong", text: note }));
+  body.push(facts);
   if (plan.steps?.length) {
-    section.append(el("h3", { text: "Stappen" }));
-    section.append(
+    body.push(el("h3", { text: "Stappen" }));
+    body.push(
       el(
         "ol",
         { class: "steps" },
@@ -298,89 +750,13 @@ function renderPlan(plan, notes) {
       ),
     );
   }
-  const extra = [...(plan.also ?? []), ...notes];
-  for (const line of extra) section.append(el("p", { class: "note", text: line }));
+  for (const line of [...(plan.also ?? []), ...notes]) body.push(el("p", { class: "note", text: line }));
   if (plan.reasons?.length) {
-    section.append(
-      el("details", {}, el("summary", { text: "Waarom deze aanpak?" }), el("ul", {}, plan.reasons.map((r) => el("li", { text: r })))),
-    );
+    body.push(el("details", {}, el("summary", { text: "Waarom deze aanpak?" }), el("ul", {}, plan.reasons.map((r) => el("li", { text: r })))));
   }
-}
-
-function renderSuggestions(suggestions) {
-  const section = $("suggestions");
-  section.replaceChildren(el("h2", { id: "suggestions-title", text: "Suggesties" }));
-  if (!suggestions.length) {
-    section.append(el("p", { class: "note", text: "Geen suggesties voor deze reactie." }));
-    return;
-  }
-  section.append(el("p", { class: "muted small", text: "Pas een tekst gerust aan voordat u hem kopieert; lees hem altijd na." }));
-  for (const s of suggestions) section.append(card(s));
-}
-
-function card(s) {
-  const meta = el("p", { class: "meta muted small" });
-  const text = el("textarea", { class: "suggestion-text", rows: 4, "aria-label": `Suggestie ${s.rank}`, spellcheck: "true" });
-  text.value = s.text;
-  const status = el("span", { class: "feedback-status small", role: "status" });
-  const refresh = () => {
-    meta.textContent = `${postedName(names(), s.posted)} · ${suggestionMeta(s, state.channels, text.value, names())}`;
-    text.classList.toggle("over", overChannelLimit(text.value, s.channel, state.channels));
-    fit(text);
-  };
-  text.addEventListener("input", refresh);
-
-  const copy = el("button", { type: "button", class: "copy primary", text: "Kopiëren" });
-  const used = el("button", { type: "button", class: "used secondary", text: "Gebruikt" });
-  const rejected = el("button", { type: "button", class: "rejected secondary", text: "Afgewezen" });
-  copy.addEventListener("click", async () => {
-    const ok = await copyText(text);
-    copy.textContent = ok ? "Gekopieerd" : "Kopiëren lukte niet";
-    copy.classList.toggle("done", ok);
-    if (!ok) status.textContent = "Selecteer de tekst en kopieer met Ctrl+C.";
-    setTimeout(() => {
-      copy.textContent = "Kopiëren";
-      copy.classList.remove("done");
-    }, 2500);
-  });
-  const send = async (action) => {
-    used.disabled = rejected.disabled = true;
-    status.textContent = "Bezig…";
-    let body;
-    try {
-      body = buildFeedbackRequest({ requestId: state.requestId, action, rank: s.rank, finalText: text.value });
-    } catch (err) {
-      status.textContent = err.message;
-      used.disabled = rejected.disabled = false;
-      return;
-    }
-    const result = await callApi(fetch, state.baseUrl, state.key, "/v1/feedback", body, { timeoutMs: 10_000 });
-    if (result.ok) {
-      status.textContent = feedbackThanks(action);
-      status.className = "feedback-status small ok";
-    } else {
-      status.textContent = `Niet vastgelegd: ${result.message}`;
-      status.className = "feedback-status small error-text";
-      used.disabled = rejected.disabled = false;
-    }
-  };
-  used.addEventListener("click", () => send(usedAction(s.text, text.value)));
-  rejected.addEventListener("click", () => send("rejected"));
-
-  const warnings = failedGuardrails(s);
-  const node = el(
-    "article",
-    { class: "card", "data-rank": String(s.rank) },
-    el("header", {}, el("span", { class: "rank", text: String(s.rank) }), el("h3", { text: s.strategy_name || s.strategy })),
-    text,
-    meta,
-    s.why ? el("p", { class: "why small", text: s.why }) : null,
-    warnings.length ? el("ul", { class: "warnings small" }, warnings.map((g) => el("li", { text: g.message }))) : null,
-    s.explanation ? el("details", { class: "small" }, el("summary", { text: "Toelichting" }), el("p", { text: s.explanation })) : null,
-    el("div", { class: "card-actions" }, copy, used, rejected, status),
+  section.replaceChildren(
+    el("details", { class: "plan-details", open: urgent }, el("summary", {}, el("h2", { id: "plan-title", text: "Aanpak en stappen" })), body),
   );
-  refresh();
-  return node;
 }
 
 function fit(textarea) {

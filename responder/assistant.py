@@ -4,26 +4,39 @@ every way in audits the same way."""
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 import uuid
+from collections import OrderedDict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from responder.advice.feedback import TemplateFeedback
-from responder.advice.plan import CommentContext, Plan, plan
+from responder.advice.guardrails import GuardrailResult, check_reply
+from responder.advice.plan import LANGUAGE_NAMES, CommentContext, Plan, plan
 from responder.advice.playbook import Playbook, load_playbook
-from responder.advice.suggest import Suggestions, suggest
+from responder.advice.suggest import Occasion, Suggestions, suggest
 from responder.config import Settings
 from responder.errors import InputError, UnknownRequestError
-from responder.names import ACTION_NAMES, VISIBILITY_NAMES, display_names, format_moment
+from responder.names import (
+    ACTION_NAMES,
+    HEAD_NAMES,
+    VISIBILITY_NAMES,
+    display_names,
+    format_moment,
+)
 from responder.protocols import Classifier
 from responder.storage import FEEDBACK_ACTIONS, Storage
+from responder.triage.corrections import Labels, corrected_triage, full_labels, model_labels
+from responder.triage.detect import detect_language
 from responder.triage.normalise import without_surrogates
 from responder.triage.service import Triage, TriageService
 
+TRIAGE_CACHE_SIZE = 256
+"""Triages of recent comments kept in memory for re-checking edited replies (``check``)."""
 FEEDBACK_REFRESH_SECONDS = 30.0
 """The feedback counts used for ranking are read from the database at most this often (and
 again after this assistant records feedback), so a suggestion costs no extra query."""
@@ -37,13 +50,29 @@ class Advice:
     plan: Plan
     suggestions: Suggestions
     request_id: str = ""
+    corrected: list[str] = field(default_factory=list)
+    """The heads an agent overrode (the plan and suggestions follow their labels)."""
+    model_labels: dict[str, Any] = field(default_factory=dict)
+    """What the model said for the overridden heads."""
+    escalation: dict[str, Any] = field(default_factory=dict)
+    """Who posts the reply and which other teams to reach, and how (see ``escalation_of``)."""
+
+    def correction_notes(self) -> list[str]:
+        if not self.corrected:
+            return []
+        heads = ", ".join(HEAD_NAMES.get(h, h) for h in self.corrected)
+        return [f"Plan en suggesties volgen de correctie van de medewerker ({heads})."]
+
+    def triage_dict(self) -> dict[str, Any]:
+        return {**self.triage.to_dict(), "model_labels": self.model_labels}
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "triage": self.triage.to_dict(),
-            "plan": self.plan.to_dict(),
+            "triage": self.triage_dict(),
+            "plan": {**self.plan.to_dict(), **self.escalation},
             "suggestions": [s.to_dict() for s in self.suggestions.items],
-            "notes": self.triage.notes + self.suggestions.notes,
+            "notes": self.triage.notes + self.suggestions.notes + self.correction_notes(),
+            "corrected": self.corrected,
         }
 
     def as_text(self) -> str:
@@ -77,7 +106,8 @@ class Advice:
 
     def audit_record(self) -> tuple[dict[str, Any], dict[str, Any], list[dict[str, Any]]]:
         """What the audit log keeps of it: labels, the plan's decisions, which templates."""
-        triage = {k: v for k, v in self.triage.to_dict().items() if k != "notes"}
+        triage = {k: v for k, v in self.triage_dict().items() if k != "notes"}
+        triage["corrected"] = self.corrected
         p = self.plan.to_dict()
         kept = ("situation", "priority", "deadline", "visibility", "action", "channel")
         decisions = {k: p[k] for k in (*kept, "register", "playbook_version")}
@@ -87,6 +117,64 @@ class Advice:
             for s in self.suggestions.items
         ]
         return triage, decisions, chosen
+
+
+def foreign_language_check(reply: str, language: str) -> GuardrailResult:
+    """For a comment in another language the agent answers in the customer's language, or else
+    in Dutch or English (as the plan's step says); any of these passes."""
+    found = detect_language(re.sub(r"https?://\S+|\^\S+", " ", reply)).label
+    names = {**LANGUAGE_NAMES, "nl": "Nederlands", "en": "Engels"}
+    own = names.get(language)
+    if found == "und":
+        return GuardrailResult("language", True, "De taal is niet te bepalen.")
+    if found == language:
+        return GuardrailResult("language", True, "In de taal van de klant.")
+    if found in ("nl", "en"):
+        return GuardrailResult("language", True, f"In het {names[found]}.")
+    customer = f"in het {own}" if own else "in de taal van de klant"
+    seems = f"in het {names[found]}" if found in names else "in een andere taal"
+    return GuardrailResult(
+        "language",
+        False,
+        f"De tekst lijkt {seems} geschreven; antwoord {customer}, in het Nederlands of in het "
+        "Engels.",
+    )
+
+
+def escalation_of(the_plan: Plan, playbook: Playbook) -> dict[str, Any]:
+    """Who posts the reply (``posted_by``) and which other teams to involve (``escalate_to``),
+    each with how to reach them, so that the page can show it at a glance."""
+    own = playbook.public_voice
+
+    def team(t: Any, role: str) -> dict[str, Any]:
+        return {
+            "team": t.id,
+            "name": t.name,
+            "contact": t.reach,
+            "role": role,
+            "own_team": t.id == own,
+        }
+
+    others = []
+    if the_plan.route.id not in (own, the_plan.speaks.id):
+        others.append(team(the_plan.route, "behandelt de zaak"))
+    elif the_plan.route.id != own:
+        others.append(team(the_plan.route, "behandelt de zaak en plaatst de reactie"))
+    others += [team(t, "informeren") for t in the_plan.notify if t.id != own]
+    speaks = the_plan.speaks
+    if speaks.id == own:
+        message = f"{speaks.name} plaatst de reactie."
+    else:
+        message = (
+            f"Niet zelf plaatsen: {speaks.name} plaatst de reactie. Bereikbaar via {speaks.reach}."
+        )
+    if the_plan.route.id not in (own, speaks.id):
+        message += f" Leg de zaak eerst voor aan {the_plan.route.name} ({the_plan.route.reach})."
+    return {
+        "posted_by": team(speaks, "plaatst de reactie"),
+        "escalate_to": others,
+        "escalation_text": message,
+    }
 
 
 def load_classifier(
@@ -128,6 +216,8 @@ class Assistant:
         self.feedback_ranking = feedback_ranking
         self._feedback: tuple[float, Mapping[str, TemplateFeedback]] | None = None
         self._feedback_lock = threading.Lock()
+        self._cache: OrderedDict[str, Triage] = OrderedDict()
+        self._cache_lock = threading.Lock()
 
     @classmethod
     def from_settings(
@@ -174,21 +264,87 @@ class Assistant:
         return rid, result
 
     def advise(
-        self, text: str, context: CommentContext | None = None, key_id: int | None = None
+        self,
+        text: str,
+        context: CommentContext | None = None,
+        key_id: int | None = None,
+        labels: Labels | None = None,
     ) -> Advice:
-        """Triage, plan and suggestions for one comment, audited under ``Advice.request_id``."""
-        triage = self.triage_service.triage(text)
-        advice = self.advise_triaged(triage, text, context or CommentContext())
+        """Triage, plan and suggestions for one comment, audited under ``Advice.request_id``.
+        ``labels`` (the agent's correction) replace the model's before the plan is made."""
+        triage = self._triage_cached(text, fresh=True)
+        advice = self.advise_triaged(triage, text, context or CommentContext(), labels)
         rid = self._audit("suggest", key_id, *advice.audit_record(), comment=text)
         return replace(advice, request_id=rid)
 
-    def advise_triaged(self, triage: Triage, text: str, context: CommentContext) -> Advice:
+    def advise_triaged(
+        self,
+        triage: Triage,
+        text: str,
+        context: CommentContext,
+        labels: Labels | None = None,
+    ) -> Advice:
         """Plan and suggestions for a comment that is already triaged (not audited)."""
+        triage, corrected, said = self._corrected(triage, labels)
         the_plan = plan(triage, text, context, self.playbook)
         suggestions = suggest(
             triage, text, context, self.playbook, the_plan, feedback=self.template_feedback()
         )
-        return Advice(triage, the_plan, suggestions)
+        escalation = escalation_of(the_plan, self.playbook)
+        return Advice(triage, the_plan, suggestions, "", corrected, said, escalation)
+
+    def check(
+        self,
+        comment: str,
+        reply: str,
+        context: CommentContext | None = None,
+        labels: Labels | None = None,
+    ) -> dict[str, Any]:
+        """Re-check a reply an agent edited with the guardrails the suggestions passed: the
+        register, the channel's length, personal data, promises, what the situation requires
+        and the language, for this comment (and its corrected labels). Not audited."""
+        context = context or CommentContext()
+        triage, _, _ = self._corrected(self._triage_cached(comment), labels)
+        the_plan = plan(triage, comment, context, self.playbook)
+        checks = Occasion.of(triage, comment, context, self.playbook, the_plan).checks
+        foreign = the_plan.language != "nl"
+        results = check_reply(reply, checks, check_language=not foreign)
+        if foreign:
+            results.append(foreign_language_check(reply, the_plan.language))
+        return {
+            "passed": all(r.passed for r in results),
+            "failures": [{"check": r.name, "message": r.message} for r in results if not r.passed],
+            "checks": [
+                {"check": r.name, "passed": r.passed, "message": r.message} for r in results
+            ],
+            "length": len(reply),
+            "max_length": checks.max_chars,
+            "register": checks.register,
+            "channel": the_plan.channel,
+        }
+
+    def _corrected(
+        self, triage: Triage, labels: Labels | None
+    ) -> tuple[Triage, list[str], dict[str, Any]]:
+        if not labels:
+            return triage, [], {}
+        fixed, heads = corrected_triage(triage, labels)
+        return fixed, heads, model_labels(triage, heads)
+
+    def _triage_cached(self, text: str, fresh: bool = False) -> Triage:
+        """The triage of ``text`` (a new one when ``fresh``); the last few are kept, so that
+        re-checking an edited reply costs no second model call."""
+        with self._cache_lock:
+            found = None if fresh else self._cache.get(text)
+            if found is not None:
+                self._cache.move_to_end(text)
+                return found
+        result = self.triage_service.triage(text)
+        with self._cache_lock:
+            self._cache[text] = result
+            while len(self._cache) > TRIAGE_CACHE_SIZE:
+                self._cache.popitem(last=False)
+        return result
 
     def template_feedback(self) -> Mapping[str, TemplateFeedback] | None:
         """The team's feedback per template for the ranking: None when feedback ranking is off
@@ -225,8 +381,8 @@ class Assistant:
         key_id: int | None = None,
     ) -> int:
         """Which suggestion of an earlier ``advise`` was used, edited or rejected, told by the key
-        that asked for it. The reply as posted is personal data like the comment: kept only
-        when ``audit_text`` is on."""
+        that asked for it. One outcome per comment: a second replaces the first. The reply as
+        posted is personal data like the comment: kept only when ``audit_text`` is on."""
         if action not in FEEDBACK_ACTIONS:
             raise InputError(f"Onbekende actie {action!r}; kies uit {', '.join(FEEDBACK_ACTIONS)}.")
         if action in ("used", "edited") and rank is None:
@@ -244,7 +400,7 @@ class Assistant:
         chosen = next((s for s in entry["suggestions"] or [] if s["rank"] == rank), None)
         if rank and chosen is None:
             raise InputError(f"Suggestie {rank} bestaat niet bij dit verzoek.")
-        feedback_id = storage.add_feedback(
+        feedback_id = storage.record_feedback(
             request_id,
             key_id,
             action,
@@ -256,6 +412,29 @@ class Assistant:
         )
         self._feedback = None  # the next suggestion ranks with this vote counted
         return feedback_id
+
+    def record_correction(
+        self, request_id: str, labels: Labels, key_id: int | None = None
+    ) -> tuple[int, list[str]]:
+        """Store the agent's labels for an earlier comment (``triage`` or ``suggest``, by the key
+        that asked) as a labelled example for retraining: the heads not corrected keep the
+        model's label (no labels at all: the agent confirms the model's); the text only when ``audit_text`` is on. One per comment (a second
+        replaces the first). Returns its id and the heads that differ from the model's."""
+        storage = self._storage()
+        entry = storage.audit_entry(request_id)
+        if (
+            entry is None
+            or entry["endpoint"] not in ("triage", "suggest")
+            or entry["key_id"] != key_id
+        ):
+            raise UnknownRequestError(
+                f"Geen reactie gevonden met request_id {request_id}"
+                + (" voor deze API-sleutel." if key_id is not None else ".")
+            )
+        result, changed, model = full_labels(entry["triage"] or {}, labels)
+        text = entry["comment"] if self.audit_text else None
+        cid = storage.record_correction(request_id, key_id, result, changed, model, text)
+        return cid, changed
 
     def playbook_summary(self, max_text_chars: int) -> dict[str, Any]:
         """The playbook in use, and the Dutch display names of every label, for clients."""

@@ -1,7 +1,9 @@
 """Settings from the environment (prefix ``RESPONDER_``) with defaults that work offline."""
 
 from pathlib import Path
+from typing import Annotated
 
+from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_BASE_MODEL = "intfloat/multilingual-e5-small"
@@ -60,13 +62,22 @@ class Settings(BaseSettings):
     max_batch: int = 1000
     """Most comments in one ``POST /v1/label``."""
     audit_text: bool = False
-    """Store comment text in the audit log and feedback (personal data: off by default)."""
+    """Store comment text in the audit log, feedback, the team's queue and label corrections
+    (personal data: off by default). Corrections are used by `train --with-feedback` only with
+    their text."""
     feedback_ranking: bool = True
     """Let the team's feedback (used, edited, rejected per template) nudge the order of the
     suggestions, within bounds; off gives the playbook's order. See ``responder/advice/feedback.py``."""
     inference_concurrency: int = 16
     """Requests handled at once per worker, off the event loop. With micro-batching their model
     calls share forward passes; without it keep this at 1 (torch already uses every core)."""
+    retention_days: Annotated[int, Field(ge=0)] = 30
+    """Days that comment data is kept: the audit log, feedback, the team's queue and label
+    corrections. Older rows are deleted automatically, at start-up and at most hourly while
+    serving (AVG: storage limitation). ``0`` keeps them indefinitely: only with a documented
+    reason."""
+    queue_limit: int = 500
+    """Most items one ``GET /v1/queue`` returns."""
     micro_batching: bool = True
     """Gather concurrent comments into one forward pass (see ``responder/batching.py``)."""
 

@@ -106,23 +106,30 @@ def test_triage_label_playbook_health(fake_client: Client) -> None:
 
 def test_feedback_is_stored_and_checked(fake_client: Client, tmp_path: Path) -> None:
     client = fake_client(audit_text=True)
-    rid = client.post("/v1/suggest", json={"text": "Mijn pakket is niet geleverd."}).json()[
-        "request_id"
+    rids = [
+        client.post("/v1/suggest", json={"text": "Mijn pakket is niet geleverd."}).json()[
+            "request_id"
+        ]
+        for _ in range(3)
     ]
+    rid = rids[0]
     used = client.post("/v1/feedback", json={"request_id": rid, "action": "used", "rank": 1})
     assert used.status_code == 201 and used.json()["action"] == "used"
     edited = client.post(
         "/v1/feedback",
         json={
-            "request_id": rid,
+            "request_id": rids[1],
             "action": "edited",
             "rank": 2,
             "final_text": "Aangepaste tekst ^AB",
         },
     )
     assert edited.status_code == 201
-    rejected = client.post("/v1/feedback", json={"request_id": rid, "action": "rejected"})
+    rejected = client.post("/v1/feedback", json={"request_id": rids[2], "action": "rejected"})
     assert rejected.status_code == 201
+    # One outcome per comment: a second one replaces the first (same id).
+    again = client.post("/v1/feedback", json={"request_id": rids[2], "action": "rejected"})
+    assert again.status_code == 201 and again.json()["id"] == rejected.json()["id"]
     error_of(
         client.post("/v1/feedback", json={"request_id": "0" * 32, "action": "rejected"}),
         404,

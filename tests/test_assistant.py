@@ -133,23 +133,24 @@ def test_feedback_is_recorded_with_the_chosen_suggestion(
     assert entry is not None
     with pytest.raises(UnknownRequestError):  # only the key that asked (here: none) may answer
         assistant.record_feedback(rid, "used", rank=1, key_id=2)
-    first = assistant.record_feedback(rid, "used", rank=1)
-    second = assistant.record_feedback(rid, "edited", rank=2, final_text="Aangepast ^AB")
-    third = assistant.record_feedback(rid, "rejected")
-    assert first < second < third
-    rows = storage.feedback()
-    assert [(r["action"], r["rank"]) for r in rows] == [
-        ("used", 1),
-        ("edited", 2),
-        ("rejected", None),
-    ]
     by_rank = {s["rank"]: s for s in entry["suggestions"]}
-    assert rows[0]["strategy"] == by_rank[1]["strategy"]
-    assert rows[0]["template"] == by_rank[1]["template"] and rows[0]["key_id"] is None
-    assert rows[1]["strategy"] == by_rank[2]["strategy"]
-    assert rows[1]["final_text"] == "Aangepast ^AB"
-    assert rows[2]["strategy"] is None and rows[2]["template"] is None
-    assert {r["comment"] for r in rows} == {"Mijn pakket is niet geleverd."}  # audit_text on
+    first = assistant.record_feedback(rid, "used", rank=1)
+    [row] = storage.feedback()
+    assert (row["action"], row["rank"]) == ("used", 1)
+    assert row["strategy"] == by_rank[1]["strategy"]
+    assert row["template"] == by_rank[1]["template"] and row["key_id"] is None
+    # One outcome per comment: each later one replaces the earlier, in place.
+    second = assistant.record_feedback(rid, "edited", rank=2, final_text="Aangepast ^AB")
+    [row] = storage.feedback()
+    assert (row["action"], row["rank"]) == ("edited", 2)
+    assert row["strategy"] == by_rank[2]["strategy"]
+    assert row["final_text"] == "Aangepast ^AB"
+    third = assistant.record_feedback(rid, "rejected")
+    [row] = storage.feedback()
+    assert first == second == third
+    assert (row["action"], row["rank"]) == ("rejected", None)
+    assert row["strategy"] is None and row["template"] is None and row["final_text"] is None
+    assert row["comment"] == "Mijn pakket is niet geleverd."  # audit_text on
 
 
 def test_feedback_is_checked(advised: tuple[Assistant, str, int], storage: Storage) -> None:

@@ -30,6 +30,7 @@ except ImportError:  # pragma: no cover - the dev extras install it
 
 ROOT = Path(__file__).resolve().parents[1]
 EXTENSION = ROOT / "extension"
+ARTIFACTS = ROOT / "artifacts"
 CHROMIUM = Path("/usr/bin/chromium")
 NODE = shutil.which("node") or next((p for p in ("/usr/bin/node",) if Path(p).is_file()), None)
 
@@ -209,7 +210,9 @@ def popup(static_url: str, **params: str) -> str:
 
 
 def suggest_and_wait(page: Any) -> Any:
+    """Ask, wait for the reply; the cards of the other suggestions."""
     page.click("#suggest")
+    expect(page.locator("#reply")).to_be_visible()
     cards = page.locator("#suggestions .card")
     expect(cards.first).to_be_visible()
     return cards
@@ -233,29 +236,40 @@ def test_popup_shows_triage_plan_and_suggestions(
     expect(page.locator("#server")).to_contain_text(api)
 
     cards = suggest_and_wait(page)
-    assert cards.count() >= 3
+    # reply first: the best suggestion, editable, signed, copy = the outcome
+    reply = page.locator("#reply")
+    text = reply.input_value()
+    assert len(text.strip()) > 20 and text.rstrip().endswith("^AB"), text
+    expect(page.locator("#copy-reply")).to_have_text("Kopiëren")
+    expect(page.locator("#reject-reply")).to_have_text("Geen van deze")
+    expect(page.locator("#reply-meta")).to_contain_text("van 280 tekens")
+    expect(page.locator("#reply-check")).to_contain_text("Alle controles in orde")
+    # the other suggestions, one click from the editor
+    assert cards.count() >= 2
     for i in range(cards.count()):
         card = cards.nth(i)
-        text = card.locator("textarea.suggestion-text").input_value()
-        assert len(text.strip()) > 20, text
-        assert text.rstrip().endswith("^AB"), text
-        expect(card.locator("button.copy")).to_have_text("Kopiëren")
-        expect(card.locator("button.used")).to_have_text("Gebruikt")
-        expect(card.locator("button.rejected")).to_have_text("Afgewezen")
+        assert card.locator(".suggestion-preview").inner_text().rstrip().endswith("^AB")
+        expect(card.locator("button.use")).to_have_text("Dit antwoord gebruiken")
         expect(card.locator(".meta")).to_contain_text("van 280 tekens")
 
+    # the case on top: priority, deadline in Dutch, in red for a P1, the warning chips
+    case = page.locator("#case")
+    expect(case.locator(".prio")).to_have_text("P1")
+    expect(case.locator(".prio")).to_have_class(re.compile(r"\bprio-p1\b"))
+    expect(case.locator(".deadline")).to_have_text(
+        re.compile(r"^(vandaag|morgen) \d{1,2}\.\d{2} uur$")
+    )
+    expect(case.locator(".time-left")).to_have_class(re.compile(r"\burgent\b"))
+    expect(case.locator(".chip.flag")).to_contain_text("juridische dreiging")
+    expect(case.locator(".involve")).to_contain_text("Juridische zaken")
     # triage: Dutch labels, the legal-threat flag
     triage = page.locator("#triage")
     expect(triage).to_contain_text("Beoordeling")
     expect(triage).to_contain_text("negatief")
     expect(triage.locator(".chip.flag")).to_contain_text("juridische dreiging")
-    # plan: priority, deadline in Dutch, route, public/DM, steps with why
+    # plan: open for a P1; route, public/DM, steps with why
     plan = page.locator("#plan")
-    expect(plan.locator(".prio")).to_have_text("P1")
-    expect(plan.locator(".prio")).to_have_class(re.compile(r"\bprio-p1\b"))
-    expect(plan.locator(".deadline")).to_have_text(
-        re.compile(r"^(vandaag|morgen) \d{1,2}\.\d{2} uur$")
-    )
+    assert plan.locator("details.plan-details").get_attribute("open") is not None
     expect(plan).to_contain_text("Juridische zaken")
     expect(plan).to_contain_text("Openbaar of DM")
     steps = plan.locator(".steps li")
@@ -305,15 +319,15 @@ def test_popup_names_come_from_the_api(page: Any, static_url: str) -> None:
     api = _serve_fixtures(page, advice, playbook)
     page.goto(popup(static_url, api=api, text=COMMENT, channel="x"))
     expect(page.locator("#channel")).to_have_value("x")
-    cards = suggest_and_wait(page)
+    suggest_and_wait(page)
 
     triage = page.locator("#triage")
     expect(triage).to_contain_text("onderwerp (API): factuur en betaling 70%")
     expect(triage).to_contain_text("sentiment: negatief 80%")
     expect(triage.locator(".chip.flag")).to_have_text("⚑ legal_threat 90%")  # the raw label
     expect(triage).to_contain_text("Het model twijfelt over: soort (API).")
-    expect(page.locator("#plan .deadline")).to_have_text("maandag 2 december 8.00 uur")
-    meta = cards.first.locator(".meta")
+    expect(page.locator("#case .deadline")).to_have_text("maandag 2 december 8.00 uur")
+    meta = page.locator("#reply-meta")
     expect(meta).to_have_text(
         re.compile(
             r"^plaatsen \(API\) · X · u \(API\) · \d+ van 280 tekens · uit het bron \(API\)$"
@@ -325,7 +339,7 @@ def test_popup_names_come_from_the_api(page: Any, static_url: str) -> None:
     api = _serve_fixtures(page, advice, playbook)
     page.goto(popup(static_url, api=api, text=COMMENT, channel="x"))
     suggest_and_wait(page)
-    expect(page.locator("#plan .deadline")).to_have_text(advice["plan"]["deadline"])
+    expect(page.locator("#case .deadline")).to_have_text(advice["plan"]["deadline"])
 
 
 @pytest.mark.browser
@@ -333,32 +347,101 @@ def test_popup_names_come_from_the_api(page: Any, static_url: str) -> None:
 def test_copy_and_feedback(page: Any, static_url: str, fake_api: FakeApi) -> None:
     api = fake_api(cors_origins=static_url)
     page.goto(popup(static_url, api=api, text=COMMENT))
-    cards = suggest_and_wait(page)
+    suggest_and_wait(page)
 
-    first = cards.nth(0)
-    expected = first.locator("textarea").input_value()
-    first.locator("button.copy").click()
-    expect(first.locator("button.copy")).to_have_text("Gekopieerd")
+    # copy = the outcome, in one click: used as is
+    reply = page.locator("#reply")
+    expected = reply.input_value()
+    copy = page.locator("#copy-reply")
+    copy.click()
+    expect(copy).to_have_text("Gekopieerd")
     assert page.evaluate("navigator.clipboard.readText()") == expected
+    outcome = page.locator("#outcome")
+    expect(outcome).to_have_text("Gekopieerd en vastgelegd als gebruikt (voorstel 1).")
 
-    first.locator("button.used").click()
-    expect(first.locator(".feedback-status")).to_have_text("Vastgelegd: gebruikt.")
-    expect(first.locator("button.used")).to_be_disabled()
+    # edit: the live re-check shows the failure inline; fixed, copied, it becomes "aangepast"
+    reply.fill(expected + " Stuur je IBAN NL91ABNA0417164300 even.")
+    check = page.locator("#reply-check")
+    expect(check).to_contain_text("IBAN")
+    expect(check).to_have_class(re.compile(r"\bfail\b"))
+    fixed = expected.replace(" ^", " Fijne dag verder. ^")
+    reply.fill(fixed)
+    expect(check).to_contain_text("Uw tekst is opnieuw gecontroleerd: alles in orde.")
+    copy.click()
+    expect(outcome).to_have_text("Gekopieerd en vastgelegd als aangepast (voorstel 1).")
+    assert page.evaluate("navigator.clipboard.readText()") == fixed
 
-    second = cards.nth(1)
-    second.locator("textarea").fill("Hallo! Wij kijken er meteen naar. ^AB")
-    expect(second.locator(".meta")).to_contain_text("37 van ")
-    second.locator("button.used").click()
-    expect(second.locator(".feedback-status")).to_have_text("Vastgelegd: aangepast gebruikt.")
-
-    third = cards.nth(2)
-    third.locator("button.rejected").click()
-    expect(third.locator(".feedback-status")).to_have_text("Vastgelegd: afgewezen.")
+    # or none of them: rejected (one outcome per comment: it replaces the last)
+    page.locator("#reject-reply").click()
+    expect(outcome).to_have_text("Vastgelegd als afgewezen (voorstel 1).")
 
     # editing the comment afterwards marks the suggestions as stale
     expect(page.locator("#stale")).to_be_hidden()
     page.fill("#comment", "Een andere reactie")
     expect(page.locator("#stale")).to_be_visible()
+
+
+@pytest.mark.browser
+@pytest.mark.server
+def test_popup_label_correction_changes_the_plan(
+    page: Any, static_url: str, fake_api: FakeApi, tmp_path: Path
+) -> None:
+    from responder.storage import Storage
+
+    api = fake_api(cors_origins=static_url)
+    page.goto(popup(static_url, api=api, text=COMMENT))
+    suggest_and_wait(page)
+    expect(page.locator("#case h2")).to_have_text("Dreiging met juridische stappen")
+    toggle = page.locator("#correct-toggle")
+    expect(toggle).to_have_text("Indeling corrigeren")
+    toggle.click()
+    expect(toggle).to_have_attribute("aria-expanded", "true")
+    form = page.locator("#correct-form")
+    form.get_by_label("juridische dreiging").uncheck()
+    form.get_by_label("mediadreiging").check()
+    form.get_by_role("button", name="Toepassen en opnieuw voorstellen").click()
+
+    case = page.locator("#case")
+    expect(case.locator("h2")).to_contain_text("media")
+    expect(case.locator(".escalation")).to_contain_text(
+        "Niet zelf plaatsen: Woordvoering (afdeling Communicatie) plaatst de reactie."
+    )
+    expect(case.locator(".escalation")).to_contain_text("dienstdoende woordvoerder")
+    expect(case.locator(".corrected-note")).to_contain_text("Uw correctie is bewaard.")
+    expect(page.locator("#copy-reply")).to_have_text("Kopieer voor Woordvoering")
+    expect(page.locator("#reply-meta")).to_contain_text("plaatst: Woordvoering")
+    expect(page.locator("#results")).not_to_contain_text("openbaar plaatsen")
+    expect(page.locator("#triage .chip.flag")).to_have_text("⚑ mediadreiging (door u)")
+    page.set_viewport_size({"width": 480, "height": 820})  # the responder window's size
+    page.locator("#case").scroll_into_view_if_needed()
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "extension-correction-media.png"))
+    stored = Storage(f"sqlite:///{tmp_path / 'api-0.db'}").corrections()
+    assert [(c["flags"], c["corrected"]) for c in stored] == [(["media_threat"], ["flags"])]
+
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=static_url)
+    page.locator("#copy-reply").click()
+    expect(page.locator("#outcome")).to_contain_text("Geef het door aan Woordvoering.")
+    items = Storage(f"sqlite:///{tmp_path / 'api-0.db'}").queue_items(None, ("escalated",))
+    assert len(items) == 1
+
+
+@pytest.mark.browser
+@pytest.mark.server
+def test_popup_foreign_comment_is_left_to_the_agent(
+    page: Any, static_url: str, fake_api: FakeApi
+) -> None:
+    api = fake_api(cors_origins=static_url)
+    text = "La entrega llega tarde y nadie contesta mis correos, es un servicio terrible."
+    page.goto(popup(static_url, api=api, text=text))
+    expect(page.locator("#channel option[value='x']")).to_have_count(1)
+    page.click("#suggest")
+    expect(page.locator("#reply")).to_have_value("")  # the agent writes it
+    expect(page.locator("label[for=reply]")).to_have_text("Uw eigen antwoord")
+    plan = page.locator("#plan")
+    expect(plan.locator(".note.strong")).to_contain_text("schrijf zo nodig zelf een antwoord")
+    body = page.locator("#results").inner_text()
+    assert "niet inhoudelijk" not in body and "manual" not in body
 
 
 @pytest.mark.browser
@@ -382,10 +465,10 @@ def test_html_in_comment_and_answer_stays_text(page: Any, static_url: str) -> No
     api = _serve_fixtures(page, advice, playbook)
     page.goto(popup(static_url, api=api, text=evil))
     expect(page.locator("#comment")).to_have_value(evil)
-    cards = suggest_and_wait(page)
-    expect(cards.first.locator("textarea")).to_have_value(f"Hallo {evil}! ^AB")
-    expect(cards.first.locator("h3")).to_have_text(evil)
-    expect(page.locator("#plan h2")).to_have_text(evil)
+    suggest_and_wait(page)
+    expect(page.locator("#reply")).to_have_value(f"Hallo {evil}! ^AB")
+    expect(page.locator("label[for=reply]")).to_contain_text(evil)
+    expect(page.locator("#case h2")).to_have_text(evil)
     expect(page.locator("#triage")).to_contain_text(evil)
     assert page.locator("#results img, #results script").count() == 0
     page.wait_for_timeout(200)
@@ -447,7 +530,7 @@ def test_missing_wrong_and_right_api_key(
     _, secret = Storage(f"sqlite:///{tmp_path / 'api-0.db'}").create_key("extensie-test")
     page.goto(popup(static_url, api=api, key=secret, text=COMMENT))
     expect(page.locator("#channel option[value='x']")).to_have_count(1)
-    assert suggest_and_wait(page).count() >= 3
+    assert suggest_and_wait(page).count() >= 2
     expect(message).to_be_hidden()
 
 
@@ -539,6 +622,9 @@ def test_options_key_needed_and_wrong(
     page.fill("#key", "rsp_fout")
     page.click("#test")
     expect(result).to_contain_text("Bereikbaar, maar sleutel onjuist")
+    # on the options page the key field is right there: clear Dutch, no "in de opties"
+    expect(result).to_contain_text("Plak de sleutel hierboven opnieuw")
+    expect(result).not_to_contain_text("in de opties")
     _, secret = Storage(f"sqlite:///{tmp_path / 'api-0.db'}").create_key("opties-test")
     page.fill("#key", f"Bearer {secret}")
     page.click("#test")
@@ -621,9 +707,26 @@ def test_extension_context_menu_flow_without_cors(extension: Any, fake_api: Fake
     expect(window.locator("#comment")).to_have_value(COMMENT)
     cards = window.locator("#suggestions .card")
     expect(cards.first).to_be_visible()  # it asks by itself for a fresh selection
-    assert cards.count() >= 3
+    assert cards.count() >= 2
     expect(window.locator("#channel")).to_have_value("x")  # guessed from x.com
-    assert cards.first.locator("textarea").input_value().rstrip().endswith("^CD")
+    assert window.locator("#reply").input_value().rstrip().endswith("^CD")
+    # a P1 in the window: the warning chips and the first copy button are in view
+    for selector in ("#case .chip.flag", "#copy-reply"):
+        box = window.evaluate(
+            "s => { const r = document.querySelector(s).getBoundingClientRect();"
+            " return [r.top, r.bottom, innerHeight]; }",
+            selector,
+        )
+        assert box[0] >= 0 and box[1] <= box[2], (selector, box)
+    # text at its size, not Chromium's 75 % for extension pages (10.5 px)
+    sizes = window.evaluate(
+        "() => ['body', 'label', '#reply', '#copy-reply', '.chip'].map("
+        "s => getComputedStyle(document.querySelector(s)).fontSize)"
+    )
+    assert sizes[0] == "14px" and all(float(x[:-2]) >= 13 for x in sizes), sizes
+    assert window.locator("html").get_attribute("translate") == "no"
+    ARTIFACTS.mkdir(exist_ok=True)
+    window.screenshot(path=str(ARTIFACTS / "extension-window-p1.png"))
     pending = worker.evaluate("chrome.storage.session.get('pending')")["pending"]
     assert pending["done"] is True
 
@@ -656,6 +759,13 @@ def test_extension_options_page(extension: Any, fake_api: FakeApi) -> None:
     page.set_default_timeout(TIMEOUT_MS)
     try:
         page.goto(f"chrome-extension://{ext_id}/options.html")
+        # Chromium's body { font-size: 75% } on extension pages must not shrink the text
+        sizes = page.evaluate(
+            "() => ['body', 'label', '.hint', 'button'].map("
+            "s => getComputedStyle(document.querySelector(s)).fontSize)"
+        )
+        assert sizes[0] == "14px" and all(float(x[:-2]) >= 12 for x in sizes), sizes
+        assert page.locator("html").get_attribute("translate") == "no"
         page.fill("#api", api.replace("http://", ""))
         page.fill("#initials", "EF")
         page.click("#save")

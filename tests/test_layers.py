@@ -24,8 +24,11 @@ ALLOWED: dict[str, set[str]] = {
     "advice": GROUND | {"triage"},
     "batch": GROUND | {"triage", "model", "advice"},
     "assistant": GROUND | {"triage", "model", "advice", "batch", "storage"},
-    "api": GROUND | {"triage", "advice", "storage", "assistant"},
-    "cli": GROUND | {"triage", "model", "advice", "batch", "storage", "assistant", "api"},
+    "queue": GROUND | {"triage", "storage", "assistant"},
+    "monitor": GROUND | {"advice", "batch", "storage"},
+    "api": GROUND | {"triage", "advice", "storage", "assistant", "queue", "monitor"},
+    "cli": GROUND
+    | {"triage", "model", "advice", "batch", "storage", "assistant", "api", "queue", "monitor"},
 }
 
 

@@ -382,7 +382,7 @@ async function answersOpaque(fetchImpl, baseUrl) {
  * where action is "options" (open the options), "wait" (retry after `retryAfter` seconds),
  * "retry" or null. All text Dutch.
  */
-export function describeError(problem, { baseUrl = "", origin = null } = {}) {
+export function describeError(problem, { baseUrl = "", origin = null, place = "popup" } = {}) {
   if (problem instanceof InputProblem) {
     return {
       title: "Controleer de invoer",
@@ -391,6 +391,7 @@ export function describeError(problem, { baseUrl = "", origin = null } = {}) {
     };
   }
   const where = baseUrl || "het ingestelde adres";
+  const here = place === "options" ? "hierboven" : "in de opties";
   const api = problem.apiMessage;
   switch (problem.kind) {
     case "unreachable":
@@ -406,7 +407,7 @@ export function describeError(problem, { baseUrl = "", origin = null } = {}) {
       }
       return {
         title: "Server niet bereikbaar",
-        message: `De responder-server is niet bereikbaar op ${where}. Staat hij aan? Klopt het adres in de opties?`,
+        message: `De responder-server is niet bereikbaar op ${where}. Staat hij aan? Klopt het adres ${here}?`,
         action: "options",
       };
     case "blocked": {
@@ -415,26 +416,33 @@ export function describeError(problem, { baseUrl = "", origin = null } = {}) {
         title: "Verbinding geweigerd",
         message:
           `De responder-server op ${where} is bereikbaar, maar staat verzoeken vanaf ${from} niet toe. ` +
-          `Zet ${from} in RESPONDER_CORS_ORIGINS op de server, of geef de extensie in de opties toegang tot dit adres.`,
+          `Zet ${from} in RESPONDER_CORS_ORIGINS op de server, of geef de extensie ${place === "options" ? "toegang tot dit adres door het hierboven op te slaan" : "in de opties toegang tot dit adres"}.`,
         action: "options",
       };
     }
     case "auth":
+      // On the options page the key field is right there: say so, not "in the options".
       if (problem.code === "missing_api_key") {
         return {
           title: "API-sleutel nodig",
           message:
-            "Deze server vraagt een API-sleutel. Vul hem in bij de opties van de extensie; " +
-            "een beheerder maakt er een met `responder keys create NAAM`.",
-          action: "options",
+            place === "options"
+              ? "Deze server vraagt een API-sleutel. Vul hem hierboven in en sla op; " +
+                "een beheerder maakt er een met `responder keys create NAAM`."
+              : "Deze server vraagt een API-sleutel. Vul hem in bij de opties van de extensie; " +
+                "een beheerder maakt er een met `responder keys create NAAM`.",
+          action: place === "options" ? null : "options",
         };
       }
       return {
         title: "API-sleutel onjuist",
         message:
-          "De API-sleutel is onbekend of ingetrokken. Controleer hem in de opties of vraag de " +
-          "beheerder om een nieuwe.",
-        action: "options",
+          place === "options"
+            ? "De server kent deze API-sleutel niet, of hij is ingetrokken. Plak de sleutel " +
+              "hierboven opnieuw, precies zoals u hem kreeg, of vraag de beheerder om een nieuwe."
+            : "De server kent de API-sleutel niet, of hij is ingetrokken. Open de opties en " +
+              "controleer de sleutel, of vraag de beheerder om een nieuwe.",
+        action: place === "options" ? null : "options",
       };
     case "rate":
       return {
@@ -461,7 +469,7 @@ export function describeError(problem, { baseUrl = "", origin = null } = {}) {
           title: "Onverwacht antwoord",
           message:
             `Het antwoord van ${where} is geen JSON (HTTP ${problem.status}). ` +
-            "Is dit wel een responder-server? Controleer het adres in de opties.",
+            `Is dit wel een responder-server? Controleer het adres ${here}.`,
           action: "options",
         };
       }
@@ -548,10 +556,15 @@ function scoredName(names, head, scored) {
   return labelName(names, head, scored?.label);
 }
 
-/** "80%" for 0.8. */
+/** "80%" for 0.8; never "100%" for what is not certain (0.995 is ">99%"), nor "0%" for what may be. */
 export function formatPercent(probability) {
   if (typeof probability !== "number" || Number.isNaN(probability)) return "";
-  return `${Math.round(probability * 100)}%`;
+  if (probability >= 1) return "100%";
+  if (probability <= 0) return "0%";
+  const rounded = Math.round(probability * 100);
+  if (rounded >= 100) return ">99%";
+  if (rounded <= 0) return "<1%";
+  return `${rounded}%`;
 }
 
 /**
@@ -680,17 +693,6 @@ export function usedAction(original, current) {
   return (current ?? "").trim() === (original ?? "").trim() ? "used" : "edited";
 }
 
-/** The Dutch confirmation after feedback was recorded. */
-export function feedbackThanks(action) {
-  return (
-    {
-      used: "Vastgelegd: gebruikt.",
-      edited: "Vastgelegd: aangepast gebruikt.",
-      rejected: "Vastgelegd: afgewezen.",
-    }[action] ?? "Vastgelegd."
-  );
-}
-
 /**
  * Settings from a query string (for the page opened outside the extension, e.g. in tests):
  * api, key, text, channel, initials, author, auto. Only what is present.
@@ -725,4 +727,72 @@ export function describeReady(ready, baseUrl) {
     return `Bereikbaar op ${baseUrl}, maar het model wordt nog geladen. Probeer het over een minuut opnieuw.`;
   }
   return `Bereikbaar op ${baseUrl}, maar het model kon niet laden. Kijk in het serverlog.`;
+}
+
+// --- the agent's workbench: reply first, re-check, copy = outcome, corrections ----------------
+
+/** Whether another team than the one that normally posts (webcare) posts this reply. */
+export function otherTeamPosts(plan) {
+  return typeof plan?.posted_by?.own_team === "boolean" ? !plan.posted_by.own_team : false;
+}
+
+/** A team's name for a button: "Woordvoering (afdeling Communicatie)" → "Woordvoering". */
+export function shortTeamName(name) {
+  const text = typeof name === "string" ? name.trim() : "";
+  return text.replace(/\s*\(.*\)\s*$/, "") || text;
+}
+
+/** The copy button's text: "Kopieer voor Woordvoering" when another team posts, else "Kopiëren". */
+export function copyLabel(plan) {
+  return otherTeamPosts(plan) ? `Kopieer voor ${shortTeamName(plan.posted_by.name)}` : "Kopiëren";
+}
+
+/**
+ * The line above the steps when there is no suggested reply, or null. A comment left to the
+ * agent (another language: action "manual") is answered by the agent, so it never says "do not
+ * reply"; hide or report says what the playbook says. Never a raw action id.
+ */
+export function noReplyNote(plan, names = null) {
+  if (!plan || plan.respond !== false) return null;
+  if (plan.action === "manual") {
+    return "Geen voorgesteld antwoord: beoordeel de reactie zelf en schrijf zo nodig zelf een antwoord (zie de stappen).";
+  }
+  const name = plan.action_name || names?.actions?.[plan.action];
+  return name ? `Volgens het draaiboek: ${name}.` : "Volgens het draaiboek: niet met een standaardantwoord reageren.";
+}
+
+/** The body of POST /v1/check for an edited reply (the comment's context as it was asked). */
+export function buildCheckRequest({ comment, reply, channel, private: isPrivate, postedAt, labels } = {}) {
+  const body = { comment: typeof comment === "string" ? comment.trim() : "", reply: reply ?? "" };
+  if (channel) body.channel = channel;
+  if (isPrivate) body.private = true;
+  if (postedAt) body.posted_at = postedAt;
+  if (labels) body.labels = labels;
+  return body;
+}
+
+/**
+ * The labels the agent set, as POST /v1/suggest and /v1/corrections take them:
+ * {sentiment, intent, topic, flags: [...]}, only the heads that have a value.
+ */
+export function correctionLabels({ sentiment, intent, topic, flags } = {}) {
+  const labels = {};
+  if (sentiment) labels.sentiment = sentiment;
+  if (intent) labels.intent = intent;
+  if (topic) labels.topic = topic;
+  labels.flags = [...new Set(flags ?? [])].sort();
+  return labels;
+}
+
+/** The Dutch line after a recorded outcome ("Gekopieerd en vastgelegd als aangepast (voorstel 1)."). */
+export function outcomeText({ action, rank, copied, handedTo } = {}, names = null) {
+  const what = lookup(names?.feedback, action);
+  const start = copied ? "Gekopieerd en vastgelegd als " : "Vastgelegd als ";
+  const tail = handedTo ? ` Geef het door aan ${handedTo}.` : "";
+  return `${start}${what}${rank ? ` (voorstel ${rank})` : ""}.${tail}`;
+}
+
+/** Whether an API answer means the server does not know this endpoint (an older version). */
+export function missingEndpoint(result) {
+  return !result?.ok && (result?.status === 404 || result?.status === 405) && result?.code !== "unknown_request";
 }

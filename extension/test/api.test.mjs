@@ -9,25 +9,31 @@ const {
   DEFAULT_BASE_URL,
   InputProblem,
   MAX_TEXT_CHARS,
+  buildCheckRequest,
   buildFeedbackRequest,
   buildSuggestRequest,
   callApi,
   channelOptions,
+  copyLabel,
+  correctionLabels,
   countChars,
   deadlineText,
   describeError,
   describeReady,
   failedGuardrails,
-  feedbackThanks,
   formatPercent,
   formatTimeLeft,
   guessChannel,
   headName,
   isLoopbackUrl,
   labelName,
+  missingEndpoint,
+  noReplyNote,
   normaliseApiKey,
   normaliseBaseUrl,
   normaliseInitials,
+  otherTeamPosts,
+  outcomeText,
   overChannelLimit,
   parseRetryAfter,
   permissionOrigins,
@@ -35,6 +41,7 @@ const {
   postedName,
   priorityClass,
   readQueryConfig,
+  shortTeamName,
   suggestionMeta,
   summariseTriage,
   usedAction,
@@ -341,7 +348,12 @@ describe("callApi", () => {
     const result = await callApi(fetchImpl, BASE, "fout", "/v1/suggest", { text: "x" });
     assert.equal(result.kind, "auth");
     assert.equal(result.code, "invalid_api_key");
-    assert.match(result.message, /onbekend of ingetrokken\. Controleer hem in de opties/);
+    assert.match(result.message, /kent de API-sleutel niet, of hij is ingetrokken\. Open de opties en controleer de sleutel/);
+    // on the options page itself the key field is right there: no "in de opties"
+    const onOptions = describeError(result, { place: "options" });
+    assert.match(onOptions.message, /Plak de sleutel hierboven opnieuw/);
+    assert.doesNotMatch(onOptions.message, /opties/);
+    assert.equal(onOptions.action, null);
   });
   it("429 with Retry-After → rate with the seconds", async () => {
     const fetchImpl = fakeFetch(() =>
@@ -555,9 +567,97 @@ describe("headName", () => {
 describe("formatPercent", () => {
   it("rounds", () => {
     assert.equal(formatPercent(0.8), "80%");
-    assert.equal(formatPercent(0.999), "100%");
+    assert.equal(formatPercent(0.999), ">99%"); // never certainty that is not there
+    assert.equal(formatPercent(0.995), ">99%");
+    assert.equal(formatPercent(1), "100%");
+    assert.equal(formatPercent(0.004), "<1%");
+    assert.equal(formatPercent(0), "0%");
     assert.equal(formatPercent(0.054), "5%");
     assert.equal(formatPercent(undefined), "");
+  });
+});
+
+describe("otherTeamPosts", () => {
+  it("follows plan.posted_by.own_team; an older server without it: webcare posts", () => {
+    assert.equal(otherTeamPosts({ posted_by: { team: "woordvoering", own_team: false } }), true);
+    assert.equal(otherTeamPosts({ posted_by: { team: "webcare", own_team: true } }), false);
+    assert.equal(otherTeamPosts({}), false);
+    assert.equal(otherTeamPosts(undefined), false);
+  });
+});
+
+describe("shortTeamName", () => {
+  it("drops the part in brackets", () => {
+    assert.equal(shortTeamName("Woordvoering (afdeling Communicatie)"), "Woordvoering");
+    assert.equal(shortTeamName("Juridische zaken"), "Juridische zaken");
+    assert.equal(shortTeamName(undefined), "");
+  });
+});
+
+describe("copyLabel", () => {
+  it("says for whom when another team posts", () => {
+    const media = { posted_by: { team: "woordvoering", name: "Woordvoering (afdeling Communicatie)", own_team: false } };
+    assert.equal(copyLabel(media), "Kopieer voor Woordvoering");
+    assert.equal(copyLabel({ posted_by: { team: "webcare", name: "Webcareteam", own_team: true } }), "Kopiëren");
+    assert.equal(copyLabel({}), "Kopiëren");
+  });
+});
+
+describe("noReplyNote", () => {
+  it("never tells the agent not to answer a comment left to them, never a raw action", () => {
+    const manual = noReplyNote({ respond: false, action: "manual", action_name: "zelf beoordelen" });
+    assert.match(manual, /schrijf zo nodig zelf een antwoord/);
+    assert.doesNotMatch(manual, /niet inhoudelijk|manual/);
+    assert.equal(noReplyNote({ respond: false, action: "hide", action_name: "verbergen, niet reageren" }), "Volgens het draaiboek: verbergen, niet reageren.");
+    assert.equal(
+      noReplyNote({ respond: false, action: "report" }, { actions: { report: "rapporteren (tabel)" } }),
+      "Volgens het draaiboek: rapporteren (tabel).",
+    );
+    assert.doesNotMatch(noReplyNote({ respond: false, action: "report" }), /report/);
+    assert.equal(noReplyNote({ respond: true, action: "respond" }), null);
+  });
+});
+
+describe("buildCheckRequest", () => {
+  it("sends the comment's context as it was asked", () => {
+    assert.deepEqual(buildCheckRequest({ comment: " Waar? ", reply: "Hallo ^AB", channel: "x", private: true, postedAt: "2026-11-30T10:00:00Z", labels: { flags: [] } }), {
+      comment: "Waar?",
+      reply: "Hallo ^AB",
+      channel: "x",
+      private: true,
+      posted_at: "2026-11-30T10:00:00Z",
+      labels: { flags: [] },
+    });
+    assert.deepEqual(buildCheckRequest({ comment: "Waar?", reply: "Hallo" }), { comment: "Waar?", reply: "Hallo" });
+  });
+});
+
+describe("correctionLabels", () => {
+  it("only the heads set, flags as a sorted set (empty clears them)", () => {
+    assert.deepEqual(correctionLabels({ sentiment: "negative", intent: "", topic: "delivery", flags: ["media_threat", "abuse", "abuse"] }), {
+      sentiment: "negative",
+      topic: "delivery",
+      flags: ["abuse", "media_threat"],
+    });
+    assert.deepEqual(correctionLabels({}), { flags: [] });
+  });
+});
+
+describe("outcomeText", () => {
+  it("says what was recorded, in the API's words", () => {
+    const names = { feedback: { used: "gebruikt (API)", edited: "aangepast (API)" } };
+    assert.equal(outcomeText({ action: "edited", rank: 1, copied: true }, names), "Gekopieerd en vastgelegd als aangepast (API) (voorstel 1).");
+    assert.equal(outcomeText({ action: "used", rank: 2, copied: true, handedTo: "Woordvoering" }, names), "Gekopieerd en vastgelegd als gebruikt (API) (voorstel 2). Geef het door aan Woordvoering.");
+    assert.equal(outcomeText({ action: "rejected", rank: 1 }, null), "Vastgelegd als rejected (voorstel 1).");
+  });
+});
+
+describe("missingEndpoint", () => {
+  it("404 or 405 from an older server, not an unknown request", () => {
+    assert.equal(missingEndpoint({ ok: false, status: 404, code: "not_found" }), true);
+    assert.equal(missingEndpoint({ ok: false, status: 405 }), true);
+    assert.equal(missingEndpoint({ ok: false, status: 404, code: "unknown_request" }), false);
+    assert.equal(missingEndpoint({ ok: true, status: 200 }), false);
   });
 });
 
@@ -715,15 +815,6 @@ describe("usedAction", () => {
     assert.equal(usedAction("Hallo!", "Hallo!"), "used");
     assert.equal(usedAction("Hallo!", " Hallo! \n"), "used");
     assert.equal(usedAction("Hallo!", "Hallo Noor!"), "edited");
-  });
-});
-
-describe("feedbackThanks", () => {
-  it("confirms in Dutch", () => {
-    assert.equal(feedbackThanks("used"), "Vastgelegd: gebruikt.");
-    assert.equal(feedbackThanks("edited"), "Vastgelegd: aangepast gebruikt.");
-    assert.equal(feedbackThanks("rejected"), "Vastgelegd: afgewezen.");
-    assert.equal(feedbackThanks("iets"), "Vastgelegd.");
   });
 });
 

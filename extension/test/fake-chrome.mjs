@@ -58,8 +58,16 @@ export function fakeChrome() {
         calls.menus.push(item);
       },
     },
+    action: { onClicked: fakeEvent() },
+    commands: { onCommand: fakeEvent() },
     windows: {
       onRemoved: fakeEvent(),
+      onBoundsChanged: fakeEvent(),
+      lastFocused: { id: 99, left: 0, top: 0, width: 1366, height: 900, type: "normal" },
+      getLastFocused: async () => {
+        if (!chrome.windows.lastFocused) throw new Error("No last-focused window");
+        return { ...chrome.windows.lastFocused };
+      },
       create: async (opts) => {
         const win = { id: nextWindow++, ...opts };
         windows.set(win.id, win);

@@ -40,13 +40,17 @@ describe("manifest.json", () => {
   it("names files that exist", () => {
     const files = [
       manifest.background.service_worker,
-      manifest.action.default_popup,
       manifest.options_ui.page,
       ...Object.values(manifest.icons),
       ...Object.values(manifest.action.default_icon),
     ];
     for (const file of files) assert.ok(existsSync(join(ROOT, file)), `missing ${file}`);
     assert.equal(manifest.background.type, "module");
+  });
+  it("the toolbar button and a shortcut bring the responder window back (no bubble popup)", () => {
+    assert.equal(manifest.action.default_popup, undefined);
+    assert.equal(manifest.commands["show-window"].suggested_key.default, "Alt+Shift+R");
+    assert.match(manifest.commands["show-window"].description, /venster/);
   });
   it("icons are PNGs of the stated size", () => {
     for (const [size, file] of Object.entries(manifest.icons)) {
@@ -79,8 +83,8 @@ describe("html pages", () => {
   for (const file of htmlFiles) {
     const name = relative(ROOT, file);
     const html = readFileSync(file, "utf8");
-    it(`${name}: Dutch, UTF-8`, () => {
-      assert.match(html, /<html lang="nl">/);
+    it(`${name}: Dutch, UTF-8, not machine-translated`, () => {
+      assert.match(html, /<html lang="nl" translate="no">/);
       assert.match(html, /<meta charset="utf-8">/i);
     });
     it(`${name}: no remote scripts, styles or images`, () => {

@@ -9,6 +9,7 @@ import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
 import anyio
@@ -20,6 +21,7 @@ from responder.config import Settings
 from responder.storage import ApiKey, Storage
 
 log = logging.getLogger("responder.api")
+RETENTION_INTERVAL = timedelta(hours=1)
 T = TypeVar("T")
 
 
@@ -71,6 +73,25 @@ class AppState:
     load_error: str | None = None
     model_name: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    retained_at: datetime | None = None
+    """When old rows were last deleted (by the storage's clock)."""
+    retention_lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def apply_retention(self, force: bool = False) -> None:
+        """Delete comment data older than the retention period: at start-up (``force``) and
+        then at most once per ``RETENTION_INTERVAL`` while serving."""
+        now = self.storage.clock()
+        if not force and self.retained_at and now - self.retained_at < RETENTION_INTERVAL:
+            return
+        if not self.retention_lock.acquire(blocking=False):
+            return  # another request is doing it
+        try:
+            self.retained_at = now
+            deleted = self.storage.apply_retention(self.settings.retention_days)
+            if any(deleted.values()):
+                log.info("bewaartermijn: verwijderd %s", deleted)
+        finally:
+            self.retention_lock.release()
 
 
 def state_of(request: Request) -> AppState:
@@ -111,6 +132,7 @@ def caller(request: Request) -> ApiKey | None:
                 {"WWW-Authenticate": "Bearer"},
             )
     state.rate.check(f"key:{key.id}" if key else f"ip:{client_address(request)}")
+    state.apply_retention()
     return key
 
 

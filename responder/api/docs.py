@@ -33,19 +33,31 @@ def add_docs(app: FastAPI) -> None:
         return FileResponse(str(DOCS_PAGE), media_type="text/html; charset=utf-8")
 
 
+COMMENT_FIELDS = {
+    "TriageRequest": "text",
+    "SuggestRequest": "text",
+    "QueueRequest": "text",
+    "CheckRequest": "comment",
+}
+"""The requests that carry a comment (limited to ``max_text_chars``); those with a ``channel``
+get the playbook's channels as its choices."""
+
+
 def with_limits(
     schema: dict[str, Any], settings: Settings, playbook: Playbook | None
 ) -> dict[str, Any]:
     """``schema`` with the limits the server enforces but the request classes cannot know:
     comment length and list size from the settings, the channels from the playbook."""
     parts = schema.get("components", {}).get("schemas", {})
-    for name in ("TriageRequest", "SuggestRequest"):
+    for name, field in COMMENT_FIELDS.items():
         if name in parts:
-            parts[name]["properties"]["text"]["maxLength"] = settings.max_text_chars
+            parts[name]["properties"][field]["maxLength"] = settings.max_text_chars
     if "LabelRequest" in parts:
         parts["LabelRequest"]["properties"]["items"]["maxItems"] = settings.max_batch
-    if playbook is not None and "SuggestRequest" in parts:
-        channel = parts["SuggestRequest"]["properties"]["channel"]
+    for name in COMMENT_FIELDS:
+        channel = parts.get(name, {}).get("properties", {}).get("channel")
+        if playbook is None or channel is None:
+            continue
         for branch in channel.get("anyOf", []):
             if branch.get("type") == "string":
                 branch["enum"] = list(playbook.organisation.channels)

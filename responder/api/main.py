@@ -30,7 +30,7 @@ from responder.api.routes import router
 from responder.assistant import Assistant
 from responder.config import Settings
 from responder.errors import InputError, ModelLoadError, ModelNotFoundError, ResponderError
-from responder.storage import Storage, StorageError
+from responder.storage import Clock, Storage, StorageError, utc_now
 
 STATIC = resources.files("responder.api") / "static"
 PAGE_CSP = "default-src 'self'; frame-ancestors 'none'"
@@ -41,16 +41,18 @@ def create_app(
     assistant: Assistant | None = None,
     storage: Storage | None = None,
     listen_host: str = "127.0.0.1",
+    clock: Clock = utc_now,
 ) -> FastAPI:
     """The app. Pass ``assistant`` to serve a ready one (tests, fakes); otherwise the model named
-    by the settings loads at start-up. Keys are required when ``listen_host`` is not loopback."""
+    by the settings loads at start-up. Keys are required when ``listen_host`` is not loopback.
+    ``clock`` is the time of the database it opens (tests move it on to test retention)."""
     settings = settings or Settings()
     auth = settings.require_api_key
     if not is_loopback(listen_host):
         auth = True  # never open beyond loopback
     state = AppState(
         settings=settings,
-        storage=storage or Storage(settings.database_url),
+        storage=storage or Storage(settings.database_url, clock),
         auth_required=bool(auth),
         rate=RateLimiter(settings.rate_limit_per_minute),
         limiter=anyio.CapacityLimiter(max(1, settings.inference_concurrency)),
@@ -62,6 +64,7 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        await anyio.to_thread.run_sync(lambda: state.apply_retention(force=True))
         if state.assistant is None:
             try:
                 state.assistant = await anyio.to_thread.run_sync(
@@ -98,6 +101,11 @@ def create_app(
     async def index() -> FileResponse:
         return FileResponse(str(STATIC / "index.html"), media_type="text/html; charset=utf-8")
 
+    @app.get("/monitor", include_in_schema=False)
+    async def monitor_page() -> FileResponse:
+        """The monitoring page; it fetches its figures from /v1/monitor/view with the key."""
+        return FileResponse(str(STATIC / "monitor.html"), media_type="text/html; charset=utf-8")
+
     app.add_middleware(
         BodyLimit,
         max_bytes=settings.max_body_bytes,
@@ -110,7 +118,7 @@ def create_app(
         app.add_middleware(
             CORSMiddleware,
             allow_origins=settings.cors_origin_list,
-            allow_methods=["GET", "POST"],
+            allow_methods=["GET", "POST", "PATCH"],
             allow_headers=["Authorization", "Content-Type", "X-API-Key"],
             expose_headers=["Retry-After"],
             max_age=600,
@@ -119,7 +127,7 @@ def create_app(
     # The page must not be framed (clickjacking) and agents must get its updates at once.
     app.add_middleware(
         SecurityHeaders,
-        policies={"/static/": PAGE_CSP, "/docs": DOCS_CSP},
+        policies={"/static/": PAGE_CSP, "/docs": DOCS_CSP, "/monitor": PAGE_CSP},
         page=PAGE_CSP,
     )
     hide_query_strings()
@@ -162,17 +170,21 @@ def _add_handlers(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         codes = {400: "invalid_json", 404: "not_found", 405: "method_not_allowed"}
+        headers = exc.headers
+        if exc.status_code == 405:  # every method of the path, not only the first route's
+            allowed = _allowed(request.url.path)
+            headers = {**(headers or {}), "Allow": allowed} if allowed else headers
         messages = {
             400: "De body is geen geldige JSON in UTF-8.",
             404: f"Onbekend adres: {request.url.path}. Zie /docs voor de API.",
             405: f"{request.method} is hier niet toegestaan; gebruik "
-            f"{(exc.headers or {}).get('Allow', 'een andere methode')}.",
+            f"{(headers or {}).get('Allow', 'een andere methode')}.",
         }
         return error_response(
             exc.status_code,
             codes.get(exc.status_code, "http_error"),
             messages.get(exc.status_code, str(exc.detail)),
-            headers=exc.headers,  # 405 carries Allow
+            headers=headers,  # 405 carries Allow
         )
 
     @app.exception_handler(Exception)
@@ -181,6 +193,15 @@ def _add_handlers(app: FastAPI) -> None:
         return error_response(
             500, "internal_error", "Er ging onverwacht iets mis; zie het serverlog."
         )
+
+
+def _allowed(path: str) -> str:
+    """The methods of every API route on ``path`` (a path may have a route per method)."""
+    methods: set[str] = set()
+    for route in router.routes:
+        if isinstance(route, APIRoute) and route.path_regex.match(path):
+            methods |= route.methods or set()
+    return ", ".join(sorted(methods))
 
 
 def app_from_env() -> FastAPI:

@@ -2,36 +2,53 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from datetime import datetime
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Request
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi.responses import HTMLResponse, JSONResponse
 
 from responder.advice.plan import CommentContext
 from responder.api.deps import AppState, assistant_of, caller, off_loop, state_of
 from responder.api.errors import ApiError
 from responder.api.schemas import (
+    CheckPublic,
+    CheckRequest,
+    CorrectionPublic,
+    CorrectionRequest,
     ErrorPublic,
     FeedbackPublic,
     FeedbackRequest,
     HealthPublic,
     LabelPublic,
     LabelRequest,
+    LabelsRequest,
+    MonitorPublic,
     PlaybookPublic,
+    QueueItemPublic,
+    QueuePublic,
+    QueueRequest,
+    QueueUpdateRequest,
     ReadyPublic,
     SuggestPublic,
     SuggestRequest,
     TriageRequest,
     TriageResultPublic,
 )
+from responder.assistant import Advice
 from responder.errors import InputError, UnknownRequestError
-from responder.storage import ApiKey
+from responder.monitor import MAX_DAYS
+from responder.monitor import figures as monitor_figures
+from responder.monitor import render as render_monitor
+from responder.queue import item_public, queue_row
+from responder.storage import QUEUE_STATUSES, ApiKey
+from responder.triage.corrections import Labels
 
 router = APIRouter()
 ERRORS = {
     400: "Geen geldige JSON, een onbekende hostnaam of een API-sleutel in het adres",
     401: "API-sleutel ontbreekt, is onbekend of ingetrokken",
-    404: "Geen suggesties met deze request_id (voor deze API-sleutel)",
+    404: "Geen suggesties met deze request_id, of geen item met dit id (voor deze API-sleutel)",
     408: "De body kwam niet op tijd binnen",
     413: "Verzoek te groot, of te veel reacties in één verzoek",
     415: "Geen JSON",
@@ -77,20 +94,193 @@ async def triage(body: TriageRequest, state: State, key: Caller) -> dict[str, An
     return {"request_id": rid, "triage": result.to_dict()}
 
 
-@router.post("/v1/suggest", response_model=SuggestPublic, tags=["suggest"], responses=POSTED)
+def _posted(posted_at: datetime | None, state: AppState) -> datetime:
+    """When the comment was posted: as given, else now (by the storage's clock, so that the
+    queue's deadlines and the retention agree on the time)."""
+    return posted_at or state.storage.clock().replace(microsecond=0)
+
+
+def _labels(given: LabelsRequest | None) -> Labels:
+    return Labels.of(given.given() if given else None)
+
+
+def _queued(state: AppState, advice: Advice, text: str, key: ApiKey | None) -> dict[str, Any]:
+    """Put an advised comment in this key's queue; the item as the API returns it."""
+    row = queue_row(advice, text, state.settings.audit_text)
+    row["key_id"] = _id(key)
+    item_id = state.storage.add_to_queue(row)
+    stored = state.storage.queue_item(item_id, _id(key))
+    assert stored is not None
+    return item_public(stored, state.storage.clock())
+
+
+def _unknown_item(item_id: int, key: ApiKey | None) -> ApiError:
+    return ApiError(
+        404,
+        "unknown_item",
+        f"Geen item {item_id} in de wachtrij"
+        + (" van deze API-sleutel." if key is not None else ".")
+        + " Het kan na de bewaartermijn zijn verwijderd.",
+    )
+
+
+def _own_item(state: AppState, item_id: int, key: ApiKey | None) -> None:
+    if state.storage.queue_item(item_id, _id(key)) is None:
+        raise _unknown_item(item_id, key)
+
+
+@router.post(
+    "/v1/suggest",
+    response_model=SuggestPublic,
+    tags=["suggest"],
+    responses={**POSTED, **errors(404)},
+)
 async def suggest(body: SuggestRequest, state: State, key: Caller) -> dict[str, Any]:
-    """Triage, plan volgens het draaiboek en minstens drie gerangschikte antwoordsuggesties."""
+    """Triage, plan volgens het draaiboek en minstens drie gerangschikte antwoordsuggesties.
+    Met ``labels`` volgen plan en suggesties de correctie van de medewerker; met ``queue`` komt
+    de reactie ook in de wachtrij van het team."""
     assistant = assistant_of(state)
     text = _comment(body.text, state)
     context = CommentContext(
         channel=body.channel,
-        received_at=body.posted_at,
+        received_at=_posted(body.posted_at, state),
         private=body.private,
         agent_initials=body.initials or None,
         author_name=body.author_name,
     )
-    advice = await off_loop(state, lambda: assistant.advise(text, context, _id(key)))
-    return {"request_id": advice.request_id, **advice.to_dict()}
+    labels = _labels(body.labels)
+
+    def work() -> dict[str, Any]:
+        if body.queue_id is not None:  # before the advice: an unknown item costs no audit
+            _own_item(state, body.queue_id, key)
+        advice = assistant.advise(text, context, _id(key), labels)
+        out = {"request_id": advice.request_id, **advice.to_dict()}
+        if body.queue_id is not None:
+            row = queue_row(advice, text, state.settings.audit_text)
+            stored = state.storage.replan_queue_item(body.queue_id, _id(key), row)
+            if stored is None:
+                raise _unknown_item(body.queue_id, key)
+            out["queue_item"] = item_public(stored, state.storage.clock())
+        elif body.queue:
+            out["queue_item"] = _queued(state, advice, text, key)
+        return out
+
+    return await off_loop(state, work)
+
+
+@router.post("/v1/check", response_model=CheckPublic, tags=["suggest"], responses=POSTED)
+async def check(body: CheckRequest, state: State, key: Caller) -> dict[str, Any]:
+    """Controleer een (aangepast) antwoord met dezelfde regels als de suggesties: aanspreekvorm,
+    lengte, persoonsgegevens, beloftes, verplichte inhoud en taal."""
+    assistant = assistant_of(state)
+    text = _comment(body.comment, state)
+    context = CommentContext(
+        channel=body.channel, received_at=_posted(body.posted_at, state), private=body.private
+    )
+    labels = _labels(body.labels)
+    return await off_loop(state, lambda: assistant.check(text, body.reply, context, labels))
+
+
+@router.post(
+    "/v1/queue",
+    response_model=QueueItemPublic,
+    status_code=201,
+    tags=["queue"],
+    responses=POSTED,
+)
+async def queue_add(body: QueueRequest, state: State, key: Caller) -> dict[str, Any]:
+    """Zet een reactie in de wachtrij van het team, met prioriteit en termijn uit het draaiboek.
+    Haal de suggesties later op met ``/v1/suggest``; de request_id verbindt ze voor feedback."""
+    assistant = assistant_of(state)
+    text = _comment(body.text, state)
+    context = CommentContext(
+        channel=body.channel,
+        received_at=_posted(body.posted_at, state),
+        private=body.private,
+        author_name=body.author_name,
+    )
+    labels = _labels(body.labels)
+
+    def work() -> dict[str, Any]:
+        advice = assistant.advise(text, context, _id(key), labels)
+        return _queued(state, advice, text, key)
+
+    return await off_loop(state, work)
+
+
+@router.get(
+    "/v1/queue",
+    response_model=QueuePublic,
+    tags=["queue"],
+    responses=errors(400, 401, 422, 429, 503),
+)
+async def queue_list(
+    state: State,
+    key: Caller,
+    status: Literal["open", "answered", "escalated", "all"] = "open",
+    priority: Annotated[str | None, Query(pattern="^P[1-9]$")] = None,
+    limit: Annotated[int, Query(ge=1)] = 100,
+) -> dict[str, Any]:
+    """De wachtrij van het team, de vroegste termijn eerst (te late bovenaan)."""
+    statuses = QUEUE_STATUSES if status == "all" else (status,)
+    limit = min(limit, state.settings.queue_limit)
+
+    def work() -> dict[str, Any]:
+        rows = state.storage.queue_items(_id(key), statuses, priority, limit)
+        now = state.storage.clock()
+        return {"items": [item_public(r, now) for r in rows]}
+
+    return await off_loop(state, work)
+
+
+@router.patch(
+    "/v1/queue/{item_id}",
+    response_model=QueueItemPublic,
+    tags=["queue"],
+    responses={**errors(400, 401, 404, 422, 429, 503)},
+)
+async def queue_update(
+    item_id: Annotated[int, Path(ge=1, le=2**53 - 1)],
+    body: QueueUpdateRequest,
+    state: State,
+    key: Caller,
+) -> dict[str, Any]:
+    """Zet de status (open, beantwoord, geëscaleerd) en de uitkomst van een item in de wachtrij.
+    Het geplaatste antwoord wordt alleen bewaard als de server reactieteksten bewaart."""
+    final_text = body.final_text if state.settings.audit_text and body.final_text else None
+
+    def work() -> dict[str, Any]:
+        row = state.storage.update_queue_item(
+            item_id, _id(key), body.status, body.outcome, final_text
+        )
+        if row is None:
+            raise _unknown_item(item_id, key)
+        return item_public(row, state.storage.clock())
+
+    return await off_loop(state, work)
+
+
+@router.post(
+    "/v1/corrections",
+    response_model=CorrectionPublic,
+    status_code=201,
+    tags=["feedback"],
+    responses={**POSTED, **errors(404)},
+)
+async def corrections(body: CorrectionRequest, state: State, key: Caller) -> dict[str, Any]:
+    """Bewaar de labels zoals de medewerker ze corrigeerde, als voorbeeld om het model mee
+    bij te trainen (de tekst alleen als de server reactieteksten bewaart)."""
+    assistant = assistant_of(state)
+    labels = _labels(body.labels)
+
+    def work() -> tuple[int, list[str]]:
+        try:
+            return assistant.record_correction(body.request_id, labels, _id(key))
+        except UnknownRequestError as exc:
+            raise ApiError(404, "unknown_request", str(exc)) from exc
+
+    cid, changed = await off_loop(state, work)
+    return {"id": cid, "request_id": body.request_id, "corrected": changed}
 
 
 @router.post("/v1/label", response_model=LabelPublic, tags=["triage"], responses=POSTED)
@@ -143,6 +333,46 @@ async def feedback(body: FeedbackRequest, state: State, key: Caller) -> dict[str
 
     fid = await off_loop(state, work)
     return {"id": fid, "request_id": body.request_id, "action": body.action}
+
+
+Days = Annotated[int, Query(ge=1, le=MAX_DAYS, description="Hoeveel dagen terug.")]
+
+
+@router.get(
+    "/v1/monitor",
+    response_model=MonitorPublic,
+    tags=["monitor"],
+    responses=errors(400, 401, 422, 429, 503),
+)
+async def monitor(state: State, key: Caller, days: Days = 7) -> dict[str, Any]:
+    """De cijfers van het team: aantallen per uur en dag naar sentiment, onderwerpen per dag,
+    vlaggen, aandeel binnen de termijn per prioriteit, mediane reactietijd en correcties."""
+    playbook = assistant_of(state).playbook
+    return await off_loop(state, lambda: monitor_figures(state.storage, _id(key), playbook, days))
+
+
+@router.get(
+    "/v1/monitor/view",
+    response_class=HTMLResponse,
+    tags=["monitor"],
+    responses={
+        status: {
+            "description": spec["description"],
+            "content": {
+                "application/json": {"schema": {"$ref": "#/components/schemas/ErrorPublic"}}
+            },
+        }
+        for status, spec in errors(400, 401, 422, 429, 503).items()
+    },
+)
+async def monitor_view(state: State, key: Caller, days: Days = 7) -> HTMLResponse:
+    """Dezelfde cijfers als HTML met grafieken (SVG) voor de pagina /monitor."""
+    playbook = assistant_of(state).playbook
+
+    def work() -> str:
+        return render_monitor(monitor_figures(state.storage, _id(key), playbook, days))
+
+    return HTMLResponse(await off_loop(state, work))
 
 
 @router.get(

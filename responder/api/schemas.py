@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import sys
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeAlias
 
 from pydantic import (
     AfterValidator,
@@ -22,6 +22,7 @@ from pydantic import (
 )
 
 from responder.api.errors import ISO_EXAMPLE
+from responder.labels import FLAGS, INTENTS, SENTIMENTS, TOPICS
 from responder.triage.normalise import INVISIBLE, without_surrogates
 
 _SPACE = "".join(f"\\u{c:04x}" for c in range(sys.maxunicode + 1) if chr(c).isspace())
@@ -107,6 +108,31 @@ class TriageRequest(_In):
     text: Comment = Field(examples=["Waar blijft mijn pakket?"])
 
 
+if TYPE_CHECKING:
+    Sentiment: TypeAlias = str
+    Intent: TypeAlias = str
+    Topic: TypeAlias = str
+    FlagLabel: TypeAlias = str
+else:  # the label scheme's labels as enums in the schema, one home for them (responder.labels)
+    Sentiment, Intent, Topic, FlagLabel = (
+        Literal[labels] for labels in (SENTIMENTS, INTENTS, TOPICS, FLAGS)
+    )
+
+
+class LabelsRequest(_In):
+    """The agent's correction: the heads given replace the model's (``flags`` the whole set)."""
+
+    sentiment: Sentiment | None = None
+    intent: Intent | None = None
+    topic: Topic | None = None
+    flags: list[FlagLabel] | None = Field(
+        None, max_length=7, description="Alle vlaggen die gelden (een lege lijst: geen)."
+    )
+
+    def given(self) -> dict[str, Any]:
+        return self.model_dump(exclude_none=True)
+
+
 class SuggestRequest(_In):
     text: Comment
     channel: str | None = Field(
@@ -123,6 +149,54 @@ class SuggestRequest(_In):
         json_schema_extra={"pattern": INITIALS},
     )
     private: bool = Field(False, description="De reactie kwam binnen als privébericht.")
+    labels: LabelsRequest | None = Field(
+        None,
+        description="Correctie van de medewerker: plan en suggesties volgen deze labels.",
+    )
+    queue: bool = Field(False, description="Zet de reactie ook in de wachtrij van het team.")
+    queue_id: Annotated[int | None, WholeNumber] = Field(
+        None,
+        ge=1,
+        le=2**53 - 1,
+        description="Een item dat al in de wachtrij staat: prioriteit, termijn en labels volgen "
+        "deze (gecorrigeerde) suggestie; er komt geen tweede item bij.",
+    )
+
+
+class CheckRequest(_In):
+    comment: Comment
+    reply: str = Field(
+        min_length=1, max_length=10_000, description="Het (aangepaste) antwoord om te controleren."
+    )
+    channel: str | None = Field(None, min_length=1)
+    private: bool = False
+    posted_at: PostedAt
+    labels: LabelsRequest | None = None
+
+
+class QueueRequest(_In):
+    text: Comment
+    channel: str | None = Field(None, min_length=1)
+    posted_at: PostedAt
+    author_name: str | None = Field(None, max_length=100)
+    private: bool = False
+    labels: LabelsRequest | None = None
+
+
+class QueueUpdateRequest(_In):
+    status: Literal["open", "answered", "escalated"]
+    outcome: Literal["used", "edited", "rejected"] | None = None
+    final_text: str | None = Field(
+        None,
+        max_length=10_000,
+        description="Het antwoord zoals geplaatst; alleen bewaard als de server reactieteksten "
+        "bewaart.",
+    )
+
+
+class CorrectionRequest(_In):
+    request_id: str = Field(min_length=8, max_length=64)
+    labels: LabelsRequest
 
 
 class LabelItemRequest(_In):
@@ -208,6 +282,10 @@ class TriagePublic(_Out):
     register_: ScoredPublic = Field(alias="register")
     low_confidence: list[str]
     notes: list[str]
+    model_labels: dict[str, Any] = Field(
+        default_factory=dict,
+        description="Wat het model zei bij de koppen die de medewerker corrigeerde.",
+    )
 
 
 class TeamPublic(BaseModel):
@@ -219,6 +297,14 @@ class TeamPublic(BaseModel):
 class StepPublic(BaseModel):
     do: str
     why: str
+
+
+class EscalationTeamPublic(BaseModel):
+    team: str
+    name: str
+    contact: str = Field(description="Hoe het team te bereiken is (uit het draaiboek).")
+    role: str
+    own_team: bool = Field(description="Het team dat normaal de reacties plaatst (webcare).")
 
 
 class PlanPublic(_Out):
@@ -260,6 +346,13 @@ class PlanPublic(_Out):
     answer: str = Field(
         description="Het antwoord uit het draaiboek op een feitelijke vraag, of leeg."
     )
+    posted_by: EscalationTeamPublic | None = Field(
+        None, description="Wie de reactie plaatst en hoe dat team te bereiken is."
+    )
+    escalate_to: list[EscalationTeamPublic] = Field(
+        default_factory=list, description="Andere teams om in te schakelen, met contact."
+    )
+    escalation_text: str = Field("", description="In één zin: wie plaatst, wie inschakelen.")
 
 
 class GuardrailPublic(BaseModel):
@@ -290,12 +383,95 @@ class SuggestionPublic(_Out):
     facts_used: list[str] = Field(description="Wat de klant al zei en dit antwoord erkent.")
 
 
+class QueueSummaryPublic(BaseModel):
+    sentiment: str | None
+    intent: str | None
+    topic: str | None
+    flags: list[str]
+
+
+class QueueItemPublic(BaseModel):
+    id: int
+    request_id: str
+    status: str
+    priority: str
+    situation: str | None
+    title: str | None
+    deadline: str
+    overdue: bool
+    posted_at: str
+    created_at: str
+    handled_at: str | None
+    channel: str | None
+    summary: QueueSummaryPublic
+    outcome: str | None
+    text: str | None = Field(description="Alleen als de server reactieteksten bewaart.")
+    preview: str | None
+
+
+class QueuePublic(BaseModel):
+    items: list[QueueItemPublic]
+
+
 class SuggestPublic(BaseModel):
     request_id: str
     triage: TriagePublic
     plan: PlanPublic
     suggestions: list[SuggestionPublic]
     notes: list[str]
+    corrected: list[str] = Field(
+        default_factory=list, description="De koppen die de medewerker heeft gecorrigeerd."
+    )
+    queue_item: QueueItemPublic | None = None
+
+
+class CheckFailurePublic(BaseModel):
+    check: str
+    message: str
+
+
+class CheckResultPublic(CheckFailurePublic):
+    passed: bool
+
+
+class CheckPublic(_Out):
+    passed: bool
+    failures: list[CheckFailurePublic]
+    checks: list[CheckResultPublic]
+    length: int
+    max_length: int
+    register_: str = Field(alias="register")
+    channel: str
+
+
+class MonitorPublic(BaseModel):
+    days: int
+    from_: str = Field(alias="from")
+    to: str
+    total: int = Field(description="Reacties in de wachtrij van het team in deze periode.")
+    status: dict[str, int]
+    volume_per_hour: list[dict[str, Any]] = Field(
+        description="Per uur (bij hoogstens 7 dagen): hour, negative, neutral, positive, "
+        "unlabelled."
+    )
+    volume_per_day: list[dict[str, Any]]
+    topics_per_day: list[dict[str, Any]]
+    flags: dict[str, int]
+    deadlines: dict[str, dict[str, Any]] = Field(
+        description="Per prioriteit: comments, due, in_time, share_in_time, open_overdue, "
+        "median_minutes_to_answer."
+    )
+    median_minutes_to_answer: float | None
+    corrections: dict[str, Any] = Field(
+        description="total, per_head {count, share_of_comments} en changes [{head, from, to, "
+        "count}], de vaakste eerst."
+    )
+
+
+class CorrectionPublic(BaseModel):
+    id: int
+    request_id: str
+    corrected: list[str] = Field(description="De koppen die verschillen van het model.")
 
 
 class TriageResultPublic(BaseModel):

@@ -64,6 +64,13 @@ def _training_options(func: Callable[..., Any]) -> Callable[..., Any]:
 
 @click.command()
 @_training_options
+@click.option(
+    "--with-feedback",
+    is_flag=True,
+    help="Voeg de labelcorrecties van de medewerkers (uit de database) toe aan de trainingsdata "
+    "en vergelijk het oude en het nieuwe model op dezelfde testset. Alleen correcties waarvan de "
+    "tekst bewaard is (RESPONDER_AUDIT_TEXT) tellen mee.",
+)
 def train(
     data: Path,
     output: Path | None,
@@ -74,13 +81,96 @@ def train(
     seed: int,
     max_train_examples: int | None,
     ordinary: Path | None,
+    with_feedback: bool,
 ) -> None:
     """Train het triagemodel op gelabelde reacties en schrijf model, modelkaart en metrieken."""
+    settings = Settings()
+    target = output or settings.reference_model_path
+    if not with_feedback:
+        _train(
+            settings,
+            data,
+            output,
+            base_model,
+            epochs,
+            batch_size,
+            learning_rate,
+            seed,
+            max_train_examples,
+            ordinary,
+        )
+        return
+    import tempfile
+
+    from responder.model.building import evaluate
+    from responder.model.data import correction_rows, with_corrections
+    from responder.model.modeling import load_model
+    from responder.storage import Storage
+
+    storage = Storage(settings.database_url)
+    try:
+        records = storage.corrections()
+    finally:
+        storage.close()
+    rows = correction_rows(records)
+    without_text = len(records) - len(rows)
+    with tempfile.TemporaryDirectory(prefix="responder-feedback-") as tmp:
+        added, left_out = with_corrections(data, rows, Path(tmp))
+        say(
+            f"Correcties: {len(records)} in de database, {added} toegevoegd aan de trainingsdata"
+            + (f", {without_text} zonder bewaarde tekst" if without_text else "")
+            + (f", {left_out} overgeslagen (tekst staat in dev of test)" if left_out else "")
+            + "."
+        )
+        before = None
+        if (target / CONFIG_NAME).is_file():
+            say(f"Het huidige model ({target}) evalueren op de testset …")
+            before = evaluate(load_model(target, settings.threads), Path(tmp), "test")
+        after = _train(
+            settings,
+            Path(tmp),
+            output,
+            base_model,
+            epochs,
+            batch_size,
+            learning_rate,
+            seed,
+            max_train_examples,
+            ordinary,
+        )
+    if before is not None:
+        click.echo("\nVoor en na de correcties (zelfde testset):\n")
+        click.echo(before_after_table(before, after))
+
+
+def before_after_table(before: dict[str, Any], after: dict[str, Any]) -> str:
+    """Markdown: macro-F1 per head of two models on the same split, and the difference."""
+    lines = ["| kop | voor | na | verschil |", "|---|---|---|---|"]
+    for head, report in after["model"].items():
+        old = before["model"].get(head, {}).get("macro_f1")
+        new = report["macro_f1"]
+        diff = "–" if old is None else f"{new - old:+.3f}"
+        shown = "–" if old is None else f"{old:.3f}"
+        lines.append(f"| {head} (macro-F1) | {shown} | {new:.3f} | {diff} |")
+    return "\n".join(lines)
+
+
+def _train(
+    settings: Settings,
+    data: Path,
+    output: Path | None,
+    base_model: str | None,
+    epochs: int,
+    batch_size: int,
+    learning_rate: float,
+    seed: int,
+    max_train_examples: int | None,
+    ordinary: Path | None,
+) -> dict[str, Any]:
     from responder.model.building import train_and_save
     from responder.model.evaluation import summary_table
     from responder.model.training_args import TrainingArgs
 
-    settings = Settings()
     set_threads(settings)
     args = TrainingArgs(
         base_model=base_model or settings.base_model,
@@ -104,6 +194,7 @@ def train(
         say(
             f"Het verouderde {fast} is verwijderd; maak het opnieuw met `responder model optimise`."
         )
+    return metrics
 
 
 @click.command(name="eval")
@@ -127,8 +218,20 @@ def train(
     help="Ook op echte Nederlandse teksten van anderen (bijv. data/real): sentiment naast het "
     "lexicon, misbruik, vals alarm op gewone teksten, en de recall van de vlaggen.",
 )
+@click.option(
+    "--before",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Een eerder model (map) om mee te vergelijken op dezelfde split, bijv. het model van "
+    "voor `train --with-feedback`.",
+)
 def evaluate_cmd(
-    model: Path | None, data: Path, split: str, output: Path | None, real: Path | None
+    model: Path | None,
+    data: Path,
+    split: str,
+    output: Path | None,
+    real: Path | None,
+    before: Path | None,
 ) -> None:
     """Evalueer het model per klasse, met de baselines (meest voorkomende klasse, textblob-nl)."""
     from responder.model.building import evaluate
@@ -157,6 +260,12 @@ def evaluate_cmd(
         click.echo(
             f"\n## Echte teksten ({real})\n\n" + real_text_table({"model": metrics["real_text"]})
         )
+    if before is not None:
+        earlier = evaluate(load_model(before, settings.threads), data, split)
+        click.echo(
+            f"\n## Voor ({before}) en na, zelfde split\n\n{before_after_table(earlier, metrics)}"
+        )
+        metrics["before"] = {"model": str(before), "metrics": earlier["model"]}
     if output:
         json_path, md_path = write_report(metrics, output)
         say(f"Geschreven: {json_path}, {md_path}")

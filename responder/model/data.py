@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -117,3 +118,51 @@ def load_ordinary(path: Path) -> list[str]:
         if row.get("split", "train") == "train" and not row.get("doubt") and not row.get("flags"):
             texts.append(str(row["text"]))
     return texts
+
+
+def correction_rows(records: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """Agents' label corrections (``Storage.corrections()``) as labelled rows for training: only
+    those stored with their text (comment text is kept only when the server is set to), checked
+    against the label scheme like any other row; the latest correction of a text wins."""
+    rows: dict[str, dict[str, Any]] = {}
+    for record in records:
+        text = record.get("text")
+        if not isinstance(text, str) or not text.strip():
+            continue
+        where = f"correctie {record.get('id', '?')}"
+        for head, names in SINGLE_LABEL_HEADS.items():
+            if record.get(head) not in names:
+                raise DataError(f"{where}: {head} '{record.get(head)}' is onbekend.")
+        flags = parse_flags(record.get("flags"), where)
+        rows[text] = {
+            "text": text,
+            "sentiment": record["sentiment"],
+            "intent": record["intent"],
+            "topic": record["topic"],
+            "flags": flags,
+        }
+    return list(rows.values())
+
+
+def with_corrections(
+    data: Path, corrections: list[dict[str, Any]], folder: Path
+) -> tuple[int, int]:
+    """Write ``data``'s train/dev/test to ``folder`` as JSONL with ``corrections`` added to
+    train. A correction whose text is in dev or test is left out (it would leak into the
+    evaluation); one whose text is in train replaces that row's labels. Returns (added, left out)."""
+    splits = {split: list(load_comments(split_path(data, split))) for split in SPLITS}
+    held_out = {r["text"].strip() for split in ("dev", "test") for r in splits[split]}
+    fixes = {r["text"].strip(): r for r in corrections if r["text"].strip() not in held_out}
+    train = [fixes.pop(r["text"].strip(), r) for r in splits["train"]]
+    replaced = len(splits["train"]) - sum(
+        1 for a, b in zip(train, splits["train"], strict=True) if a is b
+    )
+    splits["train"] = train + list(fixes.values())
+    folder.mkdir(parents=True, exist_ok=True)
+    for split, rows in splits.items():
+        with (folder / f"{split}.jsonl").open("w", encoding="utf-8") as fh:
+            for row in rows:
+                fields = {k: row[k] for k in REQUIRED}
+                fh.write(json.dumps(fields, ensure_ascii=False) + "\n")
+    added = len(fixes) + replaced
+    return added, len(corrections) - added
