@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from datetime import date, datetime
 from html.parser import HTMLParser
@@ -254,3 +255,15 @@ def test_report_renders_in_a_browser(service: TriageService, tmp_path: Path) -> 
         browser.close()
     assert requests == [report.as_uri()]  # nothing fetched from anywhere else
     assert errors == []
+
+
+def test_the_time_chart_has_no_half_comments_on_its_axis() -> None:
+    from collections import Counter
+
+    from responder.batch.report import time_chart
+
+    few = time_chart([("ma", Counter(negative=2, positive=1)), ("di", Counter(negative=1))], "dag")
+    assert ">1.5<" not in few and ">3<" in few and ">0<" in few
+    more = time_chart([("ma", Counter(negative=40)), ("di", Counter(positive=10))], "dag")
+    labels = re.findall(r'text-anchor="end">([^<]+)<', more)
+    assert len(labels) == 3 and all(float(v).is_integer() for v in labels)

@@ -461,6 +461,8 @@ def time_chart(buckets: list[tuple[str, Counter[str]]], unit: str) -> str:
         f"<title>{title}</title>"
     ]
     for frac in (0, 0.5, 1):
+        if (peak * frac) % 1:
+            continue  # counts are whole: no gridline at 1.5 comments
         y = top + plot_h * (1 - frac)
         parts.append(
             f'<line x1="{left}" x2="{left + plot_w}" y1="{y:.1f}" y2="{y:.1f}" class="grid"/>'
