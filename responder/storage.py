@@ -337,28 +337,19 @@ class Storage:
     ) -> int:
         """One outcome per comment: the feedback on ``request_id`` (by this key), replacing an
         earlier one in place (same id); the queue item of that comment gets the outcome too."""
+        values = {
+            "at": self._now(),
+            "rank": rank,
+            "strategy": strategy,
+            "template": template,
+            "action": action,
+            "final_text": final_text,
+            "comment": comment,
+            "excluded_at": None,
+        }
         with self._lock:
             try:
-                row = self._db.execute(
-                    "SELECT id FROM feedback WHERE request_id = ? AND key_id IS ? "
-                    "ORDER BY id DESC LIMIT 1",
-                    (request_id, key_id),
-                ).fetchone()
-                values = (self._now(), rank, strategy, template, action, final_text, comment)
-                if row is None:
-                    cur = self._db.execute(
-                        "INSERT INTO feedback (at, rank, strategy, template, action, final_text, "
-                        "comment, request_id, key_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                        (*values, request_id, key_id),
-                    )
-                    found = int(cur.lastrowid or 0)
-                else:
-                    found = int(row[0])
-                    self._db.execute(
-                        "UPDATE feedback SET at = ?, rank = ?, strategy = ?, template = ?, "
-                        "action = ?, final_text = ?, comment = ?, excluded_at = NULL WHERE id = ?",
-                        (*values, found),
-                    )
+                found = self._one_per_comment("feedback", values, request_id, key_id)
                 self._db.execute(
                     "UPDATE queue SET outcome = ? WHERE request_id = ? AND key_id IS ?",
                     (action, request_id, key_id),
@@ -367,6 +358,31 @@ class Storage:
                 return found
             except sqlite3.Error as exc:
                 raise StorageError(f"Databasefout ({self.url}): {exc}") from None
+
+    def _one_per_comment(
+        self, table: str, values: dict[str, Any], request_id: str, key_id: int | None
+    ) -> int:
+        """The row of ``table`` (feedback, corrections) for one comment by one key: added, or
+        replaced in place (same id). The caller holds the lock and commits."""
+        row = self._db.execute(
+            f"SELECT id FROM {table} WHERE request_id = ? AND key_id IS ? ORDER BY id DESC LIMIT 1",
+            (request_id, key_id),
+        ).fetchone()
+        names = list(values)
+        if row is None:
+            columns = ", ".join([*names, "request_id", "key_id"])
+            marks = ", ".join("?" * (len(names) + 2))
+            cur = self._db.execute(
+                f"INSERT INTO {table} ({columns}) VALUES ({marks})",
+                (*values.values(), request_id, key_id),
+            )
+            return int(cur.lastrowid or 0)
+        found = int(row[0])
+        assignments = ", ".join(f"{name} = ?" for name in names)
+        self._db.execute(
+            f"UPDATE {table} SET {assignments} WHERE id = ?", (*values.values(), found)
+        )
+        return found
 
     # --- the queue ----------------------------------------------------------------------------
 
@@ -457,36 +473,19 @@ class Storage:
         """The agent's labels for one comment (all four heads), which heads they changed, the
         model's labels, and the text when it may be kept. One per comment: a second replaces
         the first (same id)."""
-        values = (
-            self._now(),
-            labels["sentiment"],
-            labels["intent"],
-            labels["topic"],
-            json.dumps(sorted(labels["flags"])),
-            json.dumps(corrected),
-            json.dumps(model, ensure_ascii=False),
-            text,
-        )
+        values = {
+            "at": self._now(),
+            "sentiment": labels["sentiment"],
+            "intent": labels["intent"],
+            "topic": labels["topic"],
+            "flags": json.dumps(sorted(labels["flags"])),
+            "corrected": json.dumps(corrected),
+            "model": json.dumps(model, ensure_ascii=False),
+            "text": text,
+        }
         with self._lock:
             try:
-                row = self._db.execute(
-                    "SELECT id FROM corrections WHERE request_id = ? AND key_id IS ?",
-                    (request_id, key_id),
-                ).fetchone()
-                if row is None:
-                    cur = self._db.execute(
-                        "INSERT INTO corrections (at, sentiment, intent, topic, flags, corrected, "
-                        "model, text, request_id, key_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                        (*values, request_id, key_id),
-                    )
-                    found = int(cur.lastrowid or 0)
-                else:
-                    found = int(row[0])
-                    self._db.execute(
-                        "UPDATE corrections SET at = ?, sentiment = ?, intent = ?, topic = ?, "
-                        "flags = ?, corrected = ?, model = ?, text = ? WHERE id = ?",
-                        (*values, found),
-                    )
+                found = self._one_per_comment("corrections", values, request_id, key_id)
                 self._db.commit()
                 return found
             except sqlite3.Error as exc:
