@@ -314,6 +314,85 @@ def test_facts_are_worded_for_the_reply() -> None:
     assert "duur" not in fact_slots(extract_facts("sinds de monteur er was"), "je")
 
 
+@pytest.mark.parametrize(
+    ("text", "topic", "register", "said"),
+    [
+        ("wtf waarom is mn bestelling gecanceld", "delivery", "je", "je bestelling is geannuleerd"),
+        (
+            "Bezorger gooide het pakket over de schutting, de doos is helemaal kapot",
+            "delivery",
+            "u",
+            "het pakket beschadigd is aangekomen",
+        ),
+        (
+            "De monteur zou tussen 8 en 12 komen, ik had er een dag vrij voor genomen. Niemand.",
+            "service",
+            "u",
+            "u voor niets heeft gewacht",
+        ),
+        (
+            "Jullie medewerker was ontzettend onbeschoft tegen mijn vader van 80",
+            "service",
+            "je",
+            "je vader van 80 zo is behandeld",
+        ),
+        (
+            "Vorige week besteld en nog steeds niets ontvangen, hoe kan dat?",
+            "delivery",
+            "u",
+            "u nog steeds niets heeft ontvangen",
+        ),
+    ],
+)
+def test_the_reply_names_what_went_wrong(text: str, topic: str, register: str, said: str) -> None:
+    p, result = advise(text, topic=topic)
+    assert p.register == register
+    assert said in result.items[0].text, result.items[0].text
+    assert any(line.startswith(("Is ", "Kwam ", "Niemand ", "Heeft nog")) for line in p.facts), p.facts
+
+
+def test_asking_whether_it_happened_is_not_a_thing_that_went_wrong() -> None:
+    text = "Is mijn bestelling geannuleerd? Ik zie hem niet meer in de app."
+    p, result = advise(text, sentiment="neutral", intent="question", topic="delivery")
+    assert "Is geannuleerd" not in p.facts
+    assert not any("is geannuleerd" in t for t in texts(result)), texts(result)
+
+
+def test_indignation_turns_a_suggestion_into_criticism() -> None:
+    text = "Dat jullie de kantoren op het platteland sluiten is een schande voor ouderen"
+    p, result = advise(text, sentiment="neutral", intent="suggestion", topic="policy")
+    assert p.situation == "beleidskritiek"
+    assert not any(re.search(r"wat leuk|meedenkt", t, re.I) for t in texts(result))
+    p, _ = advise(
+        "Misschien kunnen jullie de kantoren op zaterdag openen?",
+        sentiment="neutral",
+        intent="suggestion",
+        topic="policy",
+    )
+    assert p.situation == "suggestie"
+
+
+def test_an_outage_named_in_words_gets_the_outage_page() -> None:
+    text = "Sinds twee uur geen stroom in de hele wijk, is dit bekend?"
+    p, result = advise(text, sentiment="neutral", intent="question", topic="product")
+    assert p.situation == "storing"
+    assert "/storingen" in result.items[0].text and "garantie" not in result.items[0].text
+
+
+def test_a_threat_gets_the_threat_reply_not_an_offer_of_help() -> None:
+    p, result = advise("ik weet waar jullie kantoor is. wacht maar af.", flags=["abuse"])
+    assert p.situation == "grensoverschrijdend"
+    first = result.items[0].text
+    assert "Bedreigingen accepteren we niet" in first and "graag verder" not in first
+
+
+def test_a_customer_threatened_by_staff_is_not_treated_as_discrimination() -> None:
+    text = "Ik werd door de buschauffeur bedreigd omdat mijn pas niet werkte"
+    p, _ = advise(text, flags=["discrimination"], topic="service")
+    assert p.situation == "misdraging_gemeld"
+    assert comment_text(text) and not p.situation.startswith("discriminatie")
+
+
 # --- 6. other languages ---------------------------------------------------------------------------
 
 

@@ -213,3 +213,13 @@ def test_examples_must_not_be_empty_or_repeated() -> None:
         "        why: Bedankt.\n", "        why: Bedankt.\n        examples: [Top, Top]\n"
     )
     assert any("twee keer" in p for p in _problems(twice))
+
+
+def test_a_gap_in_a_word_condition_allows_a_few_words_between() -> None:
+    from responder.advice.playbook import mentions
+
+    assert mentions("ik werd door de conducteur bedreigd", "werd … bedreigd")
+    assert mentions("ik werd bedreigd", "werd … bedreigd")
+    assert not mentions("ik werd niet echt heel goed geholpen en toen bedreigd", "werd … bedreigd")
+    assert not mentions("ik werdt bedreigd", "werd … bedreigd")
+    assert not mentions("ik ben bedreigd", "werd … bedreigd")

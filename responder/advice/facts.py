@@ -3,7 +3,8 @@ and never asks for them again.
 
 ``extract_facts`` finds, with Dutch and Flemish patterns, how long the problem lasts, how often it
 happened, what the customer already tried, amounts of money, time on hold, the product or service
-named, who was affected, that an order or case number was given, and dates. Each fact keeps the
+named, who was affected, that an order or case number was given, dates, and what went wrong
+(cancelled, arrived damaged, nobody came, different answers). Each fact keeps the
 comment's own words and their offsets, and a normalised value:
 
 =========== ===================================================================================
@@ -22,6 +23,9 @@ product     the noun phrase with ``mijn``/``onze``/``ons`` or else the article: 
 affected    ``mijn dochter``, ``mijn vader van 80``, ``mijn hele gezin``
 reference   the kind of number, never the number: ``ordernummer``, ``klantnummer``, ...
 date        ``3 maart``, ``vorige week dinsdag``, ``gisteren``, ``Tweede Paasdag``
+event       what went wrong, in the customer's words: ``geannuleerd``, ``beschadigd aangekomen``,
+            ``kapot gegaan``, ``niet gekomen``, ``verschillende antwoorden``, ``niet ontvangen``,
+            ``dubbel afgeschreven``, ``onheus behandeld``
 =========== ===================================================================================
 
 Personal data (phone numbers, IBANs, e-mail and street addresses) never becomes a fact value.
@@ -48,6 +52,7 @@ FACT_KINDS = (
     "affected",
     "reference",
     "date",
+    "event",
 )
 
 MAX_SCAN_CHARS = 5000
@@ -1103,6 +1108,7 @@ TRANSPORT = re.compile(
     r"(?P<city>[A-Z][\w'-]+(?:\s+[A-Z][\w'-]+)?)"
     r")(?![\w])",
 )
+BARE_PRODUCT = re.compile(r"(?:^|[.!?\n]\s*)(?P<noun>[A-Z][a-z]{2,}en)(?![\w-])")
 NOT_PRODUCTS = frozenset({"meterkast", "brievenbus", "postbus", "vuilnisbak", "keukenkast"})
 PRODUCT_NEEDS_POSSESSIVE = frozenset(
     {
@@ -1193,11 +1199,106 @@ def _products(text: str) -> Iterator[Fact]:
             lead = PRODUCT_ARTICLE.get(key, "de")
         value = f"{lead} {noun}"
         yield Fact("product", m.group(0), value, m.start(), m.end())
+    for m in BARE_PRODUCT.finditer(text):
+        # "Schoenen na 1 keer dragen kapot": a plural product opening a sentence, without article.
+        noun = m.group("noun").lower()
+        known = noun in PRODUCT_ARTICLE or noun[:-2] in PRODUCT_ARTICLE  # "broeken": "broek"
+        if known and noun not in PRODUCT_NEEDS_POSSESSIVE and noun[:-2] not in NOT_PRODUCTS:
+            yield Fact("product", m.group("noun"), f"de {noun}", m.start("noun"), m.end("noun"))
+
+
+# -- what happened --------------------------------------------------------------------------------
+
+EVENTS: tuple[tuple[str, str], ...] = (
+    (
+        "geannuleerd",
+        r"ge-?cance?l(?:l)?e?d|geannul+eerd|zomaar\s+afgezegd|afgezegd\s+zonder",
+    ),
+    (
+        "beschadigd aangekomen",
+        r"beschadigd(?:\s+(?:aangekomen|bezorgd|geleverd|binnengekomen))?"
+        r"|(?:doos|pakket|verpakking|zending)\s+(?:(?:is|was)\s+)?(?:\w+\s+){0,2}?(?:kapot|stuk|ingedeukt"
+        r"|gescheurd|doorweekt|nat)"
+        r"|(?:kapot|stuk|gebroken)\s+(?:aangekomen|bezorgd|geleverd|binnengekomen)",
+    ),
+    (
+        "kapot gegaan",
+        r"uit\s+elkaar\s+gevallen|(?:is|zijn|ging|gingen)\s+(?:al\s+|nu\s+al\s+|meteen\s+)?"
+        r"(?:kapot|stuk|defect)(?:\s+gegaan)?|kapot\s+gegaan|stuk\s+gegaan"
+        r"|doe(?:t|n)\s+(?:het\s+)?(?:al\s+)?niet\s+meer|werk(?:t|en)\s+(?:al\s+)?niet\s+meer",
+    ),
+    (
+        "niet gekomen",
+        r"(?:niet|nooit|niemand)\s+(?:\w+\s+)?(?:gekomen|opgedaagd|op\s+komen\s+dagen"
+        r"|komen\s+opdagen|verschenen|langsgekomen|langs\s+gekomen)"
+        r"|(?:dag|middag|ochtend|ochtendje|voormiddag|namiddag)\s+vrij\s+(?:(?:er)?voor\s+)?(?:genomen|gevraagd)"
+        r"|vrij\s+genomen\s+voor\s+(?:niks|niets|noppes)"
+        r"|voor\s+(?:niks|niets|noppes)\s+(?:thuis\s+)?(?:gewacht|thuisgebleven|thuis\s+gebleven)",
+    ),
+    (
+        "verschillende antwoorden",
+        r"(?:\w+\s+)?(?:verschillende|andere|tegenstrijdige)\s+antwoorden"
+        r"|(?:elke|iedere)\s+keer\s+(?:\w+\s+){0,6}?(?:een\s+)?(?:ander|nieuw)\s+(?:antwoord|verhaal)"
+        r"|steeds\s+(?:een\s+)?(?:ander|nieuw)\s+(?:antwoord|verhaal)",
+    ),
+    (
+        "niet ontvangen",
+        r"(?:nog\s+(?:steeds\s+|altijd\s+)?|nooit\s+)(?:niks|niets|niet|nix)\s+"
+        r"(?:ontvangen|binnen|gekregen|aangekomen|geleverd|bezorgd)"
+        r"|(?:nooit|niet)\s+(?:aangekomen|ontvangen|geleverd|bezorgd)",
+    ),
+    (
+        "dubbel afgeschreven",
+        r"dubbel\s+(?:afgeschreven|betaald|gefactureerd|gerekend|in\s+rekening\s+gebracht)"
+        r"|(?:twee\s*keer|2\s*x|2\s*keer)\s+(?:afgeschreven|betaald|gefactureerd)",
+    ),
+    (
+        "onheus behandeld",
+        r"onbeschoft|onbehouwen|brutaal|grof\s+(?:tegen|behandeld)|afgeblaft|afgesnauwd|snauwde"
+        r"|uitgelachen|respectloos|onvriendelijk\s+(?:tegen|behandeld)|als\s+oud\s+vuil",
+    ),
+)
+EVENT_PATTERNS = tuple(
+    (re.compile(r"(?<![\w])(?:" + p + r")(?![\w])", re.IGNORECASE), v) for v, p in EVENTS
+)
+NOT_EVENT_BEFORE = re.compile(r"(?:\bniet|\bnog\s+niet|\bgeen|\bnooit|\bbijna)\s+$", re.IGNORECASE)
+""""niet geannuleerd" is not a cancellation (the "niet ..." events carry their own negation)."""
+YES_NO_QUESTION = re.compile(
+    r"^\s*(?:is|zijn|wordt|worden|werd|kan|kun|kunnen|mag|moet|heb|hebben|heeft|klopt|gaat)\b",
+    re.IGNORECASE,
+)
+"""A sentence that asks whether it happened ("Is mijn bestelling geannuleerd?") tells nothing."""
+
+
+def _events(text: str) -> Iterator[Fact]:
+    for pattern, value in EVENT_PATTERNS:
+        for m in pattern.finditer(text):
+            if not value.startswith("niet") and NOT_EVENT_BEFORE.search(
+                text[max(0, m.start() - 12) : m.start()]
+            ):
+                continue
+            sentence = _sentence_around(text, m.start(), m.end())
+            end = text.find("?", m.end())
+            asked = end != -1 and "." not in text[m.end() : end] and "!" not in text[m.end() : end]
+            if asked and YES_NO_QUESTION.match(sentence):
+                continue
+            yield Fact("event", m.group(0), value, m.start(), m.end())
+            break  # one fact per kind of event
 
 
 # -- putting it together ------------------------------------------------------------------------
 
-_FINDERS = (_references, _amounts, _time_spans, _dates, _repeats, _tried, _affected, _products)
+_FINDERS = (
+    _references,
+    _amounts,
+    _time_spans,
+    _dates,
+    _repeats,
+    _tried,
+    _affected,
+    _products,
+    _events,
+)
 PRIORITY = (
     "reference",
     "amount",
@@ -1208,9 +1309,18 @@ PRIORITY = (
     "tried",
     "affected",
     "product",
+    "event",
 )
 """When two facts of different kinds claim the same words, the earlier kind keeps them."""
-MAY_OVERLAP = frozenset({frozenset({"tried", "repeat"}), frozenset({"reference", "product"})})
+MAY_OVERLAP = frozenset(
+    {
+        frozenset({"tried", "repeat"}),
+        frozenset({"reference", "product"}),
+        frozenset({"event", "product"}),
+        frozenset({"event", "repeat"}),
+        frozenset({"event", "affected"}),
+    }
+)
 """Kinds whose facts may share words ("bestelling 12345678": a reference and a product)."""
 
 
@@ -1290,6 +1400,17 @@ TRIED_LINES: dict[str, str] = {
     "cache gewist": "Heeft de cache al {n}gewist",
 }
 
+EVENT_LINES: dict[str, str] = {
+    "geannuleerd": "Is geannuleerd",
+    "beschadigd aangekomen": "Kwam beschadigd aan",
+    "kapot gegaan": "Is kapot gegaan",
+    "niet gekomen": "Niemand kwam opdagen",
+    "verschillende antwoorden": "Kreeg verschillende antwoorden",
+    "niet ontvangen": "Heeft nog niets ontvangen",
+    "dubbel afgeschreven": "Dubbel afgeschreven",
+    "onheus behandeld": "Is onheus behandeld",
+}
+
 
 def _summary_line(fact: Fact, facts: tuple[Fact, ...]) -> str:
     v = fact.value
@@ -1322,6 +1443,8 @@ def _summary_line(fact: Fact, facts: tuple[Fact, ...]) -> str:
         return f"Getroffen: {v}"
     if fact.kind == "reference":
         return f"Heeft een {v} gegeven"
+    if fact.kind == "event":
+        return EVENT_LINES.get(v, f"Wat er gebeurde: {v}")
     return f"Wanneer: {v}"
 
 

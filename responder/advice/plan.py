@@ -140,7 +140,8 @@ class Plan:
 
 def signals_for(triage: Triage, comment: str, playbook: Playbook) -> Signals:
     """What the playbook's conditions look at, from a triage and the comment text. A sarcastic
-    comment ("Top service weer 🙄") counts as negative, and its praise as a complaint."""
+    comment ("Top service weer 🙄") or an indignant one ("een schande voor ouderen") counts as
+    negative, and its praise or suggestion as a complaint."""
     text = comment_text(comment)
     spam = any(
         re.search(r"(?<!\w)" + re.escape(word.lower()) + r"(?!\w)", text)
@@ -152,7 +153,7 @@ def signals_for(triage: Triage, comment: str, playbook: Playbook) -> Signals:
         return Signals("other", spam=spam, text=text)
     sentiment = triage.sentiment.label if triage.sentiment else None
     intent = triage.intent.label
-    if sarcasm_in(text, playbook) and sentiment != "negative":
+    if sentiment != "negative" and (sarcasm_in(text, playbook) or outrage_in(text, playbook)):
         sentiment = "negative"
         if intent in ("praise", "suggestion", "other"):
             intent = "complaint"
@@ -165,6 +166,11 @@ def signals_for(triage: Triage, comment: str, playbook: Playbook) -> Signals:
         spam=spam,
         text=text,
     )
+
+
+def outrage_in(text: str, playbook: Playbook) -> list[str]:
+    """The words of open indignation in ``text`` ("schande"); empty when there are none."""
+    return [w for w in playbook.cues.outrage if mentions(text, w)]
 
 
 def sarcasm_in(text: str, playbook: Playbook) -> list[str]:

@@ -82,9 +82,10 @@ FACT_SLOTS: dict[str, str] = {
 """Placeholders filled from a fact the customer gave (slot → kind of fact, see
 ``responder.advice.facts``). A template that uses one is used only when the fact is there."""
 
-COMMENT_SLOTS = ("poging", "medewerker", "erkenning")
+COMMENT_SLOTS = ("poging", "gebeurd", "medewerker", "erkenning")
 """Placeholders made from the comment beyond single facts: what the customer already tried, as
-a clause in the reply's register ("u heeft al drie keer gebeld"), the staff member named ("de
+a clause in the reply's register ("u heeft al drie keer gebeld"), what went wrong, as a clause
+that follows "dat" ("uw bestelling is geannuleerd"), the staff member named ("de
 bezorger"), and the playbook's acknowledgement of the most telling fact ({erkenning}, see
 ``acknowledgements``). A template that uses one is used only when it can be filled."""
 
@@ -101,7 +102,7 @@ def capitalised(names: Iterable[str]) -> tuple[str, ...]:
 REPLY_PLACEHOLDERS = tuple(
     dict.fromkeys(PLACEHOLDERS + capitalised((*FACT_SLOTS, *COMMENT_SLOTS, *ANSWER_SLOTS)))
 )
-ACKNOWLEDGEMENT_PLACEHOLDERS = capitalised((*FACT_SLOTS, "poging", "medewerker"))
+ACKNOWLEDGEMENT_PLACEHOLDERS = capitalised((*FACT_SLOTS, "poging", "gebeurd", "medewerker"))
 """What an acknowledgement may use: the customer's facts and what they tried."""
 """Everything a reply template may use."""
 
@@ -112,9 +113,19 @@ MAX_WHOLE_WORD_CHARS = 4
 ``gasrekening``); longer words and phrases also match as the start of a word."""
 
 
+GAP = "…"
+"""In a word condition, up to ``MAX_GAP_WORDS`` words of any kind: "werd … bedreigd" matches "werd
+door de conducteur bedreigd"."""
+MAX_GAP_WORDS = 4
+
+
 def mentions(text: str, word: str) -> bool:
-    """Whether lower-cased ``text`` contains ``word`` (see ``MAX_WHOLE_WORD_CHARS``)."""
+    """Whether lower-cased ``text`` contains ``word`` (see ``MAX_WHOLE_WORD_CHARS`` and ``GAP``)."""
     word = word.lower()
+    if GAP in word:
+        parts = [re.escape(p.strip()) for p in word.split(GAP)]
+        gap = rf"(?!\w)\s+(?:\S+\s+){{0,{MAX_GAP_WORDS}}}?"
+        return re.search(r"(?<!\w)" + gap.join(parts), text) is not None
     tail = r"(s|je|jes)?(?!\w)" if len(word) <= MAX_WHOLE_WORD_CHARS else ""
     return re.search(r"(?<!\w)" + re.escape(word) + tail, text) is not None
 
@@ -202,6 +213,9 @@ class Cues(_Model):
     is read as a negative one (and praise as a complaint)."""
     trouble: list[str] = Field(default_factory=list)
     """Words that name a problem ("weer", "kapot", "nog steeds niet")."""
+    outrage: list[str] = Field(default_factory=list)
+    """Words of open indignation ("schande", "belachelijk"): a comment with one is negative
+    whatever the model says, and a suggestion or praise with one is a complaint."""
 
 
 class Subject(_Model):
@@ -1041,7 +1055,7 @@ def _label_combinations(text: str = "", language: str = "nl") -> Iterator[Signal
 def _reachable_with_words(pb: Playbook, situation: Situation) -> bool:
     language = "xx" if situation.when.language == "other" else situation.when.language
     for word in [*situation.when.words, *situation.when.sure_words] or [""]:
-        for signals in _label_combinations(comment_text(word), language):
+        for signals in _label_combinations(comment_text(word.replace(GAP, " ")), language):
             if situation.when.matches(signals) and pb.matching(signals)[0] is situation:
                 return True
     return False

@@ -54,6 +54,10 @@ SAMPLE_FACTS: dict[str, dict[Register, str]] = {
         "je": "je hebt al meerdere keren gebeld en twee keer gemaild",
     },
     "medewerker": {"u": "onze klantenservicemedewerker", "je": "onze klantenservicemedewerker"},
+    "gebeurd": {
+        "u": "u steeds verschillende antwoorden krijgt",
+        "je": "je steeds verschillende antwoorden krijgt",
+    },
 }
 """Long, realistic facts to render replies that use them (see ``FACT_SLOTS`` and
 ``COMMENT_SLOTS``)."""

@@ -187,8 +187,12 @@ class Occasion:
             raise InputError(f"Onbekend kanaal {the_plan.channel!r}; kies uit {known}.")
         register: Register = "je" if the_plan.register == "je" else "u"
         topic = triage.topic.label if triage.topic else None
-        facts = extract_facts(comment)
         unsure = triage.topic is not None and triage.topic.probability < TOPIC_SURE
+        if len(situation.when.topics) == 1 and topic not in situation.when.topics:
+            # The situation came from its words ("geen stroom"), not from the topic: its own topic
+            # gives the subject and the link.
+            topic, unsure = situation.when.topics[0], False
+        facts = extract_facts(comment)
         subject = subject_for(comment, topic, register, playbook, facts, other_topics=unsure)
         posted: Literal["public", "private"] = (
             "private" if the_plan.visibility == "private" else "public"
@@ -309,6 +313,9 @@ def comment_slots(
     attempt = attempts_clause(facts, register)
     if attempt:
         slots["poging"] = attempt
+    event = event_clause(facts, register)
+    if event:
+        slots["gebeurd"] = event
     staff = staff_named(comment)
     if staff:
         slots["medewerker"] = staff
@@ -341,6 +348,61 @@ def attempts_clause(facts: Facts, register: Register) -> str | None:
         return None
     verb = {"have": {"u": "u heeft", "je": "je hebt"}, "be": {"u": "u bent", "je": "je bent"}}
     return f"{verb[have or 'have'][register]} al {' en '.join(done)}"
+
+
+EVENT_CLAUSES: dict[str, tuple[dict[str, str], str | None]] = {
+    "geannuleerd": (
+        {"u": "het is geannuleerd", "je": "het is geannuleerd"},
+        "{wat} is geannuleerd",
+    ),
+    "beschadigd aangekomen": (
+        {"u": "het beschadigd is aangekomen", "je": "het beschadigd is aangekomen"},
+        "{wat} beschadigd is aangekomen",
+    ),
+    "kapot gegaan": (
+        {"u": "het al kapot is", "je": "het al kapot is"},
+        "er al iets kapot is aan {wat}",
+    ),
+    "niet gekomen": ({"u": "u voor niets heeft gewacht", "je": "je voor niets hebt gewacht"}, None),
+    "verschillende antwoorden": (
+        {
+            "u": "u steeds verschillende antwoorden krijgt",
+            "je": "je steeds verschillende antwoorden krijgt",
+        },
+        None,
+    ),
+    "niet ontvangen": (
+        {"u": "u nog steeds niets heeft ontvangen", "je": "je nog steeds niets hebt ontvangen"},
+        None,
+    ),
+    "dubbel afgeschreven": (
+        {"u": "er dubbel is afgeschreven", "je": "er dubbel is afgeschreven"},
+        None,
+    ),
+    "onheus behandeld": (
+        {"u": "u zo bent behandeld", "je": "je zo bent behandeld"},
+        "{wie} zo is behandeld",
+    ),
+}
+"""What went wrong (``event`` facts) as a clause after "dat": the plain form per register, and a
+form that names the product ({wat}) or the person affected ({wie}) when the comment does."""
+
+
+def event_clause(facts: Facts, register: Register) -> str | None:
+    """The first thing that went wrong, as a clause after "dat" in ``register``: "je bestelling
+    is geannuleerd", "je moeder van 83 zo is behandeld"; None when the comment names none."""
+    event = facts.first("event")
+    if event is None or event.value not in EVENT_CLAUSES:
+        return None
+    plain, named = EVENT_CLAUSES[event.value]
+    if named is not None:
+        kind = "affected" if "{wie}" in named else "product"
+        near = [f for f in facts.of(kind) if abs(f.start - event.start) <= 80]
+        if near:
+            who = min(near, key=lambda f: abs(f.start - event.start))
+            value = _yours(who.value, register)
+            return named.format(wat=value, wie=value)
+    return plain[register]
 
 
 def _within(inner: Fact, outer: Fact) -> bool:
