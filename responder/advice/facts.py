@@ -24,6 +24,7 @@ affected    ``mijn dochter``, ``mijn vader van 80``, ``mijn hele gezin``
 reference   the kind of number, never the number: ``ordernummer``, ``klantnummer``, ...
 date        ``3 maart``, ``vorige week dinsdag``, ``gisteren``, ``Tweede Paasdag``
 event       what went wrong, in the customer's words: ``geannuleerd``, ``beschadigd aangekomen``,
+            ``beschadigd``, ``verkeerd geleverd``,
             ``kapot gegaan``, ``niet gekomen``, ``verschillende antwoorden``, ``niet ontvangen``,
             ``dubbel afgeschreven``, ``onheus behandeld``
 =========== ===================================================================================
@@ -1061,6 +1062,7 @@ def _affected(text: str) -> Iterator[Fact]:
 # -- the product or service named -------------------------------------------------------------
 
 PRODUCTS_DE = (
+    "babyfoon|vaas|keuken|frigo|hoekbank|cadeaukaart|cadeaubon|"
     "cv-ketel|cv ketel|ketel|combiketel|thermostaat|warmtepomp|slimme meter|meter|omvormer|"
     "laadpaal|boiler|geiser|geyser|kookplaat|inductieplaat|oven|magnetron|koelkast|vriezer|"
     "vaatwasser|vaatwasmachine|wasmachine|droger|wasdroger|stofzuiger|airfryer|waterkoker|"
@@ -1088,7 +1090,8 @@ PRODUCTS_HET = (
 PRODUCT_ARTICLE: dict[str, str] = {w: "de" for w in PRODUCTS_DE.split("|")}
 PRODUCT_ARTICLE.update({w: "het" for w in PRODUCTS_HET.split("|")})
 PRODUCT_DETERMINER = (
-    r"(?P<det>mijn|m'n|m’n|mn|mijne|me|onze|ons|de|het|'t|die|deze|dat|dit|een|ne|nen|jullie|uw)"
+    r"(?P<det>mijn|m'n|m’n|mn|mijne|me|onze|ons|de|den|het|'t|die|deze|dat|dit|een|ne|nen|jullie"
+    r"|uw)"
 )
 PRODUCT_ADJECTIVE = r"(?:[^\W\d_]+e|nieuw|oud|duur|gloednieuw|splinternieuw)"
 PRODUCT = re.compile(
@@ -1108,7 +1111,28 @@ TRANSPORT = re.compile(
     r"(?P<city>[A-Z][\w'-]+(?:\s+[A-Z][\w'-]+)?)"
     r")(?![\w])",
 )
-BARE_PRODUCT = re.compile(r"(?:^|[.!?\n]\s*)(?P<noun>[A-Z][a-z]{2,}en)(?![\w-])")
+OWN_THING = re.compile(
+    r"(?<![\w'’])(?P<det>mijn|m'n|m’n|mn|onze|ons)\s+(?P<adj>(?:[^\W\d_]+e\s+){0,2}?)"
+    r"(?P<noun>[^\W\d_]{3,18})(?![\w-])",
+    re.IGNORECASE,
+)
+"""What the customer calls theirs ("mijn piano", "onze opstalverzekering"): the thing a comment
+is about when the product list does not know the word."""
+NOT_OWN_THINGS = frozenset(
+    (
+        "eigen hele beste best kant mening idee indruk gevoel schuld excuses probleem vraag klacht "
+        "vragen klachten bericht berichten mail mails reactie geld tijd leven dag week maand jaar "
+        "ogen oog hoofd arm armen been benen hand handen voet voeten rug nek buik gezicht huid "
+        "mond keel neus oor oren vinger vingers tanden haar hart lijf lichaam naam adresgegevens "
+        "gegevens e-mailadres telefoonnummer rekeningnummer wachtwoord ervaring geduld werk "
+        "vrije vrijdag weekend vakantiedag verjaardag kerst energie nachtrust humeur punt beurt "
+        "kinderen eerste tweede derde laatste nieuwe oude andere volgende vorige astma allergie "
+        "ziekte diabetes advocaat jurist rechtsbijstand review recensie post tweet foto foto's"
+    ).split()
+)
+"""Words after "mijn" that name no product: opinions, time, the body, one's own data (never a
+value), people (see ``RELATIONS``) and adjectives standing alone."""
+BARE_PRODUCT = re.compile(r"(?:^|[.!?\n]\s*)(?P<noun>[A-Z][a-z]{2,})(?![\w-])")
 NOT_PRODUCTS = frozenset({"meterkast", "brievenbus", "postbus", "vuilnisbak", "keukenkast"})
 PRODUCT_NEEDS_POSSESSIVE = frozenset(
     {
@@ -1199,12 +1223,30 @@ def _products(text: str) -> Iterator[Fact]:
             lead = PRODUCT_ARTICLE.get(key, "de")
         value = f"{lead} {noun}"
         yield Fact("product", m.group(0), value, m.start(), m.end())
-    for m in BARE_PRODUCT.finditer(text):
-        # "Schoenen na 1 keer dragen kapot": a plural product opening a sentence, without article.
+    relations = frozenset(RELATIONS.split("|"))
+    for m in OWN_THING.finditer(text):
         noun = m.group("noun").lower()
-        known = noun in PRODUCT_ARTICLE or noun[:-2] in PRODUCT_ARTICLE  # "broeken": "broek"
-        if known and noun not in PRODUCT_NEEDS_POSSESSIVE and noun[:-2] not in NOT_PRODUCTS:
-            yield Fact("product", m.group("noun"), f"de {noun}", m.start("noun"), m.end("noun"))
+        if noun in NOT_OWN_THINGS or noun in relations or noun in PRODUCT_ARTICLE:
+            continue  # the product list above already reads a known word, with its rules
+        if noun.endswith(("en", "st")) and noun[:-2] in NOT_OWN_THINGS:
+            continue
+        adj = re.sub(r"\s+", " ", m.group("adj").lower()).strip()
+        if any(a in NOT_OWN_THINGS for a in adj.split()):
+            adj = ""
+        lead = _possessive(m.group("det"))
+        value = " ".join(p for p in (lead, noun) if p)
+        yield Fact("product", m.group(0), value, m.start(), m.end())
+    for m in BARE_PRODUCT.finditer(text):
+        # "Schoenen na 1 keer dragen kapot", "Matras van €899 heeft een kuil": a product opening a
+        # sentence without an article.
+        noun = m.group("noun").lower()
+        plural = noun.endswith("en") and noun[:-2] in PRODUCT_ARTICLE  # "broeken": "broek"
+        if noun in NOT_PRODUCTS or noun in PRODUCT_NEEDS_POSSESSIVE or noun[:-2] in NOT_PRODUCTS:
+            continue
+        if noun in PRODUCT_ARTICLE or plural:
+            lead = "de" if plural else PRODUCT_ARTICLE[noun]
+            start, end = m.start("noun"), m.end("noun")
+            yield Fact("product", m.group("noun"), f"{lead} {noun}", start, end)
 
 
 # -- what happened --------------------------------------------------------------------------------
@@ -1212,18 +1254,27 @@ def _products(text: str) -> Iterator[Fact]:
 EVENTS: tuple[tuple[str, str], ...] = (
     (
         "geannuleerd",
-        r"ge-?cance?l(?:l)?e?d|geannul+eerd|zomaar\s+afgezegd|afgezegd\s+zonder",
+        r"ge-?cance?l(?:l)?e?d|geannul+eerd|afgezegd|geschrapt|niet\s+doorgaat"
+        r"|gaat\s+(?:[^\s.!?]+\s+){0,5}?niet\s+door",
     ),
     (
         "beschadigd aangekomen",
-        r"beschadigd(?:\s+(?:aangekomen|bezorgd|geleverd|binnengekomen))?"
+        r"beschadigd\s+(?:aangekomen|bezorgd|geleverd|binnengekomen)"
         r"|(?:doos|pakket|verpakking|zending)\s+(?:(?:is|was)\s+)?(?:\w+\s+){0,2}?(?:kapot|stuk|ingedeukt"
         r"|gescheurd|doorweekt|nat)"
         r"|(?:kapot|stuk|gebroken)\s+(?:aangekomen|bezorgd|geleverd|binnengekomen)",
     ),
+    ("beschadigd", r"beschadigd|gebutst|bekrast|vol\s+krassen"),
+    (
+        "verkeerd geleverd",
+        r"(?:de\s+|een\s+)?verkeerde\s+(?:maat|kleur|maten|kleuren|artikel|artikelen|product|producten"
+        r"|onderdeel|onderdelen|model|versie|bestelling|pakket|spullen)"
+        r"|verkeerd\s+(?:geleverd|bezorgd|gestuurd|opgestuurd)",
+    ),
     (
         "kapot gegaan",
-        r"uit\s+elkaar\s+gevallen|(?:is|zijn|ging|gingen)\s+(?:al\s+|nu\s+al\s+|meteen\s+)?"
+        r"uit\s+elkaar\s+gevallen|in\s+(?:\w+\s+)?(?:stukken|scherven)|gebarsten"
+        r"|(?:is|zijn|ging|gingen)\s+(?:al\s+|nu\s+al\s+|meteen\s+)?"
         r"(?:kapot|stuk|defect)(?:\s+gegaan)?|kapot\s+gegaan|stuk\s+gegaan"
         r"|doe(?:t|n)\s+(?:het\s+)?(?:al\s+)?niet\s+meer|werk(?:t|en)\s+(?:al\s+)?niet\s+meer",
     ),
@@ -1403,6 +1454,8 @@ TRIED_LINES: dict[str, str] = {
 EVENT_LINES: dict[str, str] = {
     "geannuleerd": "Is geannuleerd",
     "beschadigd aangekomen": "Kwam beschadigd aan",
+    "beschadigd": "Is beschadigd",
+    "verkeerd geleverd": "Kreeg het verkeerde geleverd",
     "kapot gegaan": "Is kapot gegaan",
     "niet gekomen": "Niemand kwam opdagen",
     "verschillende antwoorden": "Kreeg verschillende antwoorden",

@@ -94,6 +94,10 @@ VISITED_PHRASES = {
     "aan de balie geweest": "aan de balie geweest",
 }
 """Attempts that follow "U bent al ...": they fill {poging} only."""
+MAX_OWN_NOUN_CHARS = 16
+"""A thing the customer calls theirs names the subject up to this length: "uw piano", not "uw
+rechtsbijstandsverzekering" (a legal reply must not repeat that word, and long compounds read
+stiffly)."""
 TOPIC_SURE = 0.7
 """Below this probability for the topic, another topic's subject words may name the subject."""
 MAX_ATTEMPTS_NAMED = 2
@@ -289,7 +293,13 @@ def subject_for(
             if any(mentions(low, word) for word in subject.words):
                 return subject.text.get(register)
     product = (facts or extract_facts(comment)).first("product") if topic != "outage" else None
-    if product is not None and any(w in PRODUCT_ARTICLE for w in product.value.lower().split()):
+    known = product is not None and any(w in PRODUCT_ARTICLE for w in product.value.split())
+    own = (
+        product is not None
+        and product.value.startswith(("mijn ", "onze ", "ons "))
+        and len(product.value.split()[-1]) <= MAX_OWN_NOUN_CHARS
+    )
+    if product is not None and (known or own):
         # Only a product by its own name ("de trein van 8.12"): a compound such as
         # "rechtsbijstandsverzekering" reads oddly in "uw bericht over ...".
         return _yours(product.value, register)
@@ -359,6 +369,11 @@ EVENT_CLAUSES: dict[str, tuple[dict[str, str], str | None]] = {
         {"u": "het beschadigd is aangekomen", "je": "het beschadigd is aangekomen"},
         "{wat} beschadigd is aangekomen",
     ),
+    "beschadigd": ({"u": "het is beschadigd", "je": "het is beschadigd"}, "{wat} is beschadigd"),
+    "verkeerd geleverd": (
+        {"u": "u het verkeerde heeft gekregen", "je": "je het verkeerde hebt gekregen"},
+        None,
+    ),
     "kapot gegaan": (
         {"u": "het al kapot is", "je": "het al kapot is"},
         "er al iets kapot is aan {wat}",
@@ -395,6 +410,10 @@ def event_clause(facts: Facts, register: Register) -> str | None:
     if event is None or event.value not in EVENT_CLAUSES:
         return None
     plain, named = EVENT_CLAUSES[event.value]
+    if event.value == "verkeerd geleverd" and "verkeerde " in event.text.lower():
+        # "de verkeerde maat": the customer's own words say what was wrong
+        what = re.sub(r"^(?:de|een)\s+", "", event.text.lower())
+        return f"{'u' if register == 'u' else 'je'} de {what} {'heeft' if register == 'u' else 'hebt'} gekregen"
     if named is not None:
         kind = "affected" if "{wie}" in named else "product"
         near = [f for f in facts.of(kind) if abs(f.start - event.start) <= 80]
@@ -670,7 +689,7 @@ def _fit(
     failures: list[str] = []
     asks_given: list[str] = []
     too_long = False
-    for form in reply.forms():
+    for form in _telling_first(reply.forms(), occasion, to.register):
         if not form.fits_facts(given):
             asks_given.extend(sorted(set(form.asks) & given))
             continue
@@ -703,6 +722,23 @@ def _fit(
             f"binnen {max_chars} tekens op {to.channel}."
         )
     return ""
+
+
+def _telling_first(forms: list[Form], occasion: Occasion, register: Register) -> list[Form]:
+    """The reply's wordings, those that say what went wrong ({gebeurd}, or {erkenning} when the
+    acknowledgement is about it) first: that is the most telling thing the customer told us."""
+    if "gebeurd" not in occasion.addressing.slots:
+        return forms
+    said = occasion.addressing.slots["gebeurd"]
+
+    def telling(form: Form) -> bool:
+        fields = template_fields(form.text.get(register))
+        return "gebeurd" in fields or (
+            "erkenning" in {f.lower() for f in fields}
+            and said in occasion.addressing.slots.get("erkenning", "")
+        )
+
+    return sorted(forms, key=lambda f: not telling(f))
 
 
 def _score(
