@@ -14,10 +14,14 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+from numpy.typing import NDArray
+
 from responder.advice.feedback import TemplateFeedback
 from responder.advice.guardrails import GuardrailResult, check_reply
 from responder.advice.plan import LANGUAGE_NAMES, CommentContext, Plan, plan
 from responder.advice.playbook import Playbook, load_playbook
+from responder.advice.similarity import ReplyIndex
 from responder.advice.suggest import Occasion, Suggestions, suggest
 from responder.config import Settings
 from responder.errors import InputError, UnknownRequestError
@@ -207,6 +211,7 @@ class Assistant:
         audit_text: bool = False,
         model_name: str = "(meegegeven)",
         feedback_ranking: bool = True,
+        fit_ranking: bool = True,
     ) -> None:
         self.triage_service = triage_service
         self.playbook = playbook
@@ -218,6 +223,9 @@ class Assistant:
         self._feedback_lock = threading.Lock()
         self._cache: OrderedDict[str, Triage] = OrderedDict()
         self._cache_lock = threading.Lock()
+        self.fit_ranking = fit_ranking
+        self._fit: ReplyIndex | None = None
+        self._fit_lock = threading.Lock()
 
     @classmethod
     def from_settings(
@@ -243,6 +251,7 @@ class Assistant:
             settings.audit_text,
             str(path),
             settings.feedback_ranking,
+            settings.fit_ranking,
         )
 
     def with_storage(
@@ -287,8 +296,16 @@ class Assistant:
         """Plan and suggestions for a comment that is already triaged (not audited)."""
         triage, corrected, said = self._corrected(triage, labels)
         the_plan = plan(triage, text, context, self.playbook)
+        fit, vector = self.reply_fit(text) if the_plan.respond else (None, None)
         suggestions = suggest(
-            triage, text, context, self.playbook, the_plan, feedback=self.template_feedback()
+            triage,
+            text,
+            context,
+            self.playbook,
+            the_plan,
+            feedback=self.template_feedback(),
+            fit=fit,
+            vector=vector,
         )
         escalation = escalation_of(the_plan, self.playbook)
         return Advice(triage, the_plan, suggestions, "", corrected, said, escalation)
@@ -345,6 +362,19 @@ class Assistant:
             while len(self._cache) > TRIAGE_CACHE_SIZE:
                 self._cache.popitem(last=False)
         return result
+
+    def reply_fit(self, text: str) -> tuple[ReplyIndex | None, NDArray[np.float32] | None]:
+        """The playbook's example comments, embedded once by the triage model, and this
+        comment's vector (kept from its triage, so no second forward pass): for ranking replies
+        by likeness. ``(None, None)`` when fit ranking is off or the model cannot embed."""
+        embedder = self.triage_service.embedder()
+        if not self.fit_ranking or embedder is None:
+            return None, None
+        with self._fit_lock:
+            if self._fit is None or self._fit.version != self.playbook.version:
+                self._fit = ReplyIndex(self.playbook, embedder.embed)
+            fit = self._fit
+        return fit, self.triage_service.vector(text)
 
     def template_feedback(self) -> Mapping[str, TemplateFeedback] | None:
         """The team's feedback per template for the ranking: None when feedback ranking is off

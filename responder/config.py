@@ -68,6 +68,10 @@ class Settings(BaseSettings):
     feedback_ranking: bool = True
     """Let the team's feedback (used, edited, rejected per template) nudge the order of the
     suggestions, within bounds; off gives the playbook's order. See ``responder/advice/feedback.py``."""
+    fit_ranking: bool = False
+    """Let the likeness between a comment and each reply's example comments (the triage model's
+    own sentence vectors) choose among replies of the same strategy; see
+    ``responder/advice/similarity.py``. Off (the default, as measured) gives the playbook's order."""
     inference_concurrency: int = 16
     """Requests handled at once per worker, off the event loop. With micro-batching their model
     calls share forward passes; without it keep this at 1 (torch already uses every core)."""

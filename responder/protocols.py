@@ -6,6 +6,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
+import numpy as np
+from numpy.typing import NDArray
+
 
 @dataclass(frozen=True)
 class HeadScores:
@@ -30,3 +33,12 @@ class Classifier(Protocol):
     """Anything that scores comments on the label scheme."""
 
     def predict(self, texts: Sequence[str], batch_size: int = 32) -> list[HeadScores]: ...
+
+
+@runtime_checkable
+class Embedder(Protocol):
+    """A model that also gives unit sentence vectors (for ranking replies by likeness)."""
+
+    def embed(self, texts: Sequence[str], batch_size: int = 32) -> NDArray[np.float32]: ...
+
+    def vector_of(self, text: str) -> NDArray[np.float32]: ...

@@ -162,3 +162,38 @@ def test_the_triage_model_embeds_unit_vectors_in_order(tiny_base: Path) -> None:
     assert np.allclose(vectors[0], vectors[2], atol=1e-5)
     assert np.allclose(model.embed(texts[1:2])[0], vectors[1], atol=1e-5)
     assert model.embed([]).shape[0] == 0
+
+
+@pytest.mark.slow
+def test_the_assistant_ranks_by_fit_with_the_vector_of_the_triage(tiny_model: Path) -> None:
+    """With fit ranking on, the comment's vector comes from its triage (no second forward pass),
+    equals what ``embed`` gives, and the suggestions stay one per strategy and deterministic."""
+    from responder.assistant import Assistant
+    from responder.config import Settings
+    from responder.model.modeling import TriageModel
+
+    text = "Mijn pakket is al een week onderweg en niemand weet waar het is."
+    on = Assistant.from_settings(Settings(fit_ranking=True), model=tiny_model)
+    model = on.triage_service.embedder()
+    assert isinstance(model, TriageModel)
+    first = on.advise(text, CONTEXT)
+    assert on._fit is not None and len(on._fit) > 8 * 28
+    calls = 0
+    embed = model.embed
+
+    def counting(texts: Sequence[str], batch_size: int = 32) -> NDArray[np.float32]:
+        nonlocal calls
+        calls += 1
+        return embed(texts, batch_size)
+
+    model.embed = counting  # type: ignore[method-assign]
+    on.triage_service.triage(text)
+    vector = on.triage_service.vector(text)
+    assert calls == 0, "the vector of a comment just triaged is kept"
+    assert vector is not None
+    assert np.allclose(vector, embed([text])[0], atol=1e-5)
+    again = on.advise(text, CONTEXT)
+    assert [s.text for s in again.suggestions.items] == [s.text for s in first.suggestions.items]
+    assert len({s.strategy for s in first.suggestions.items}) == len(first.suggestions.items)
+    off = Assistant.from_settings(Settings(), model=tiny_model)
+    assert off.reply_fit(text) == (None, None)

@@ -165,6 +165,7 @@ def signals_for(triage: Triage, comment: str, playbook: Playbook) -> Signals:
         flags=frozenset(f.label for f in triage.flags),
         spam=spam,
         text=text,
+        flags_confirmed=triage.flags_confirmed,
     )
 
 

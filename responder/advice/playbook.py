@@ -389,7 +389,13 @@ class Condition(_Model):
             return False
         if any(mentions(signals.text, w) for w in self.unless_words):
             return False
-        if signals.language == "nl" and self.sure_words and self.surely(signals.text):
+        overruled = signals.flags_confirmed and bool(self.flags or self.all_flags)
+        if (
+            signals.language == "nl"
+            and self.sure_words
+            and not overruled
+            and self.surely(signals.text)
+        ):
             return self.spam is None or self.spam == signals.spam
         if self.words and not self.matched_words(signals.text):
             return False
@@ -731,6 +737,8 @@ class Signals:
     spam: bool = False
     text: str = ""
     """The comment as ``comment_text`` gives it; empty when only the labels count."""
+    flags_confirmed: bool = False
+    """A person set the flags: a flag situation's ``sure_words`` do not overrule them."""
 
 
 def parse_hours(spec: str, day: str) -> tuple[time, time] | None:

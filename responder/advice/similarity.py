@@ -10,7 +10,9 @@ mean, scaled so that the reply furthest from the mean gets ``MAX_FIT``:
 
 So the bonus is bounded (at most ``MAX_FIT``, 0.3, three steps of the playbook's order, either
 way), centred (one reply rising means another falls), and small when the replies' fits hardly
-differ (``MIN_SPREAD``: differences in cosine well below it are noise and move little). The
+differ (``MIN_SPREAD``: differences in cosine well below it are noise and move little). It is off by
+default (``Settings.fit_ranking``): on both judged sets it made the first suggestion worse, not
+better (see ``benchmarks/results/replies.json``, ``fit_ranking``). The
 strong signals stay decisive: ``suggest`` gives a reply that names the comment's own words or
 the playbook's answer the full bonus, whatever its examples, and guardrails still drop replies
 before any ranking. Then the one-reply-per-strategy selection keeps the suggestions diverse.
@@ -30,7 +32,9 @@ Embed = Callable[[Sequence[str]], NDArray[np.float32]]
 """Texts → one unit-length row vector each, in order."""
 
 MAX_FIT = 0.3
-"""The most the fit moves a reply's score, up or down (the playbook's order steps by 0.1)."""
+"""The most the fit moves a reply's score, up or down (the playbook's order steps by 0.1). It
+only chooses among replies of the same strategy (``suggest``): the kind of answer stays the
+playbook's."""
 MIN_SPREAD = 0.05
 """The spread of fits (in cosine) from which the best-fitting reply gets the full bonus; below
 it the bonuses shrink in proportion, so near-equal fits reorder little."""

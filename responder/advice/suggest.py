@@ -16,6 +16,9 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any, Literal
 
+import numpy as np
+from numpy.typing import NDArray
+
 from responder.advice.facts import PRODUCT_ARTICLE, Fact, Facts, extract_facts, staff_named
 from responder.advice.feedback import TemplateFeedback
 from responder.advice.guardrails import GuardrailResult, ReplyContext, check_reply, passed
@@ -618,16 +621,22 @@ def suggest(
     limit: int | None = None,
     feedback: Mapping[str, TemplateFeedback] | None = None,
     fit: ReplyIndex | None = None,
+    vector: NDArray[np.float32] | None = None,
 ) -> Suggestions:
     """Ranked suggestions, one per strategy, each guardrail-checked. None when the plan says not
     to respond (spam, a language the playbook has no replies in: the plan's steps say what to do
     instead). ``feedback`` (per template id) re-orders only replies that fit and pass; ``fit``
     (the playbook's example comments, embedded) moves replies whose examples look like the
-    comment up, and others down, within bounds (see similarity.py)."""
+    comment up, and others down, within bounds (see similarity.py); ``vector`` is the comment's
+    own sentence vector when the triage already made it (else ``fit`` embeds the comment)."""
     if not the_plan.respond:
         return Suggestions([], [_no_reply_note(the_plan)])
     occasion = Occasion.of(triage, comment, context, playbook, the_plan)
-    likeness = fit.likeness(occasion.situation.id, comment) if fit is not None else {}
+    likeness = (
+        fit.likeness(occasion.situation.id, comment if vector is None else vector)
+        if fit is not None
+        else {}
+    )
     fits: list[_Fit] = []
     notes: list[str] = []
     for index, reply in enumerate(occasion.situation.replies):
@@ -637,15 +646,21 @@ def suggest(
                 notes.append(found)
         else:
             fits.append(_with_feedback(found, feedback or {}))
-    chosen: list[_Fit] = []
-    seen: set[str] = set()
-    for f in sorted(fits, key=lambda f: (-f.score, f.template)):
-        if f.reply.strategy not in seen:
-            seen.add(f.reply.strategy)
-            chosen.append(f)
+    chosen = _one_per_strategy(fits)
     chosen = chosen[:limit] if limit else chosen
     items = [_suggestion(rank, f, occasion) for rank, f in enumerate(chosen, start=1)]
     return Suggestions(items, notes)
+
+
+def _one_per_strategy(fits: list[_Fit]) -> list[_Fit]:
+    """One reply per strategy. The strategies come in the order of their best reply without the
+    likeness bonus (the playbook's order, the comment's strong signals, the team's feedback);
+    within a strategy the reply with the highest score, likeness included, speaks for it. So
+    likeness picks the wording that fits the comment best, never the kind of answer."""
+    by_strategy: dict[str, list[_Fit]] = {}
+    for f in sorted(fits, key=lambda f: (-(f.score - f.fit_bonus), f.template)):
+        by_strategy.setdefault(f.reply.strategy, []).append(f)
+    return [max(group, key=lambda f: (f.score, -group.index(f))) for group in by_strategy.values()]
 
 
 def _no_reply_note(the_plan: Plan) -> str:
@@ -672,6 +687,8 @@ class _Fit:
     score: float
     ranking: list[str]
     facts_used: list[str]
+    fit_bonus: float = 0.0
+    """The part of ``score`` that comes from likeness to the reply's examples."""
 
 
 def _fit(
@@ -710,8 +727,8 @@ def _fit(
                 for name in template_fields(form.text.get(to.register))
                 if name.lower() in FACT_SLOTS or name.lower() in COMMENT_SLOTS
             ]
-            score, ranking = _score(reply, index, occasion, form, likeness)
-            return _Fit(reply, text, results, template, score, ranking, used)
+            score, ranking, bonus = _score(reply, index, occasion, form, likeness)
+            return _Fit(reply, text, results, template, score, ranking, used, bonus)
     if failures:
         return failures[0]
     if asks_given:
@@ -743,13 +760,13 @@ def _telling_first(forms: list[Form], occasion: Occasion, register: Register) ->
 
 def _score(
     reply: Reply, index: int, occasion: Occasion, form: Form, likeness: Likeness | None = None
-) -> tuple[float, list[str]]:
+) -> tuple[float, list[str], float]:
     """The playbook's order, adjusted where the comment makes a reply more or less useful. (A
     reply's wording that names the customer's facts is chosen within the reply, before its
     plain text; it does not change the order of the strategies.) ``likeness``: the reply's
     bounded fit to the comment; a reply with a strong signal (the comment's own words, the
     playbook's answer) counts as fitting best, so the fit never outweighs those."""
-    score, why = 1.0 - 0.1 * index, []
+    score, why, bonus = 1.0 - 0.1 * index, [], 0.0
     if reply.strategy == "ask_missing_fact" and find_personal_data(occasion.comment):
         score -= 0.5
         why.append("Lager: het gegeven staat al in de reactie.")
@@ -778,7 +795,7 @@ def _score(
     if form.name.endswith("short"):
         score -= 0.05
         why.append("Korte vorm: de volledige tekst past niet binnen de limiet van het kanaal.")
-    return round(score, 4), why
+    return round(score, 4), why, bonus
 
 
 def _with_feedback(fit: _Fit, feedback: Mapping[str, TemplateFeedback]) -> _Fit:

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
+from collections import OrderedDict
 from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -34,6 +36,34 @@ if TYPE_CHECKING:
 HEADS_NAME = "heads.safetensors"
 QUERY_PREFIX = "query: "
 """E5 models expect a prefix; ``query:`` is the one its authors use for classification."""
+
+RECENT_VECTORS = 256
+"""How many recent texts' sentence vectors a model keeps (see ``TriageModel.vector_of``); a
+prediction over more texts than this (batch labelling) keeps none."""
+
+
+class RecentVectors:
+    """The unit sentence vectors of the last ``RECENT_VECTORS`` texts, safe across threads; a
+    copy of a model (distillation, quantisation) starts with none."""
+
+    def __init__(self) -> None:
+        self._vectors: OrderedDict[str, NDArray[np.float32]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def __deepcopy__(self, memo: dict[int, object]) -> RecentVectors:
+        return RecentVectors()
+
+    def put(self, texts: Sequence[str], vectors: NDArray[np.float32]) -> None:
+        with self._lock:
+            for text, vector in zip(texts, vectors, strict=True):
+                self._vectors[text] = vector
+                self._vectors.move_to_end(text)
+            while len(self._vectors) > RECENT_VECTORS:
+                self._vectors.popitem(last=False)
+
+    def get(self, text: str) -> NDArray[np.float32] | None:
+        with self._lock:
+            return self._vectors.get(text)
 
 
 @dataclass
@@ -132,6 +162,7 @@ class TriageModel(nn.Module):
         )
         self.heads["flags"] = nn.Linear(hidden, len(config.flags))
         self.precision = "none"
+        self._recent = RecentVectors()
         """The arithmetic the encoder uses: ``none`` (float32), ``bf16``, ``int8`` or ``onnx-int8``."""
         self.onnx: OnnxEncoder | None = None
         """With ``onnx-int8``: the int8 encoder in ONNX Runtime that :meth:`features` uses."""
@@ -247,12 +278,31 @@ class TriageModel(nn.Module):
             return {head: np.zeros((0, width[head]), np.float32) for head in self.heads}
         order: list[int] = []
         parts: dict[str, list[NDArray[np.float32]]] = {head: [] for head in self.heads}
+        keep = len(texts) <= RECENT_VECTORS
         for rows, input_ids, mask in self.batches_by_length(texts, batch_size):
             order += rows
-            for head, value in self(input_ids, mask).items():
-                parts[head].append(value.float().numpy())
+            pooled = self.features(input_ids, mask)
+            for head, layer in self.heads.items():
+                parts[head].append(layer(self.dropout(pooled)).float().numpy())
+            if keep:
+                self._remember([texts[r] for r in rows], pooled.float().numpy())
         inverse = np.argsort(np.asarray(order, dtype=np.int64))
         return {head: np.concatenate(chunks)[inverse] for head, chunks in parts.items()}
+
+    def _remember(self, texts: Sequence[str], pooled: NDArray[np.float32]) -> None:
+        """Keep the unit sentence vectors of the last few texts a prediction saw, so that ranking
+        replies by likeness (``vector_of``) costs no second forward pass."""
+        norms = np.linalg.norm(pooled, axis=1, keepdims=True)
+        self._recent.put(texts, (pooled / np.maximum(norms, 1e-12)).astype(np.float32))
+
+    def vector_of(self, text: str) -> NDArray[np.float32]:
+        """The unit sentence vector of ``text`` (as ``embed`` gives it): from the last
+        predictions when ``text`` was among them, else one forward pass."""
+        found = self._recent.get(text)
+        if found is not None:
+            return found
+        vector: NDArray[np.float32] = self.embed([text])[0]
+        return vector
 
     @torch.inference_mode()
     def embed(self, texts: Sequence[str], batch_size: int = 32) -> NDArray[np.float32]:

@@ -81,7 +81,8 @@ def corrected_triage(triage: Triage, labels: Labels) -> tuple[Triage, list[str]]
         changed["flags"] = [Flag(f, 1.0, evidence.get(f, [])) for f in labels.flags]
     heads = [h for h in HEAD_ORDER if h in changed]
     low = [h for h in triage.low_confidence if h not in changed]
-    return replace(triage, **changed, low_confidence=low), heads
+    confirmed = labels.flags is not None
+    return replace(triage, **changed, low_confidence=low, flags_confirmed=confirmed), heads
 
 
 def model_labels(triage: Triage, heads: list[str]) -> dict[str, Any]:

@@ -6,10 +6,13 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+import numpy as np
+from numpy.typing import NDArray
+
 from responder.config import Settings
 from responder.errors import InputError, ResponderError
 from responder.names import label_name
-from responder.protocols import Classifier, HeadScores
+from responder.protocols import Classifier, Embedder, HeadScores
 from responder.triage.detect import Detected, detect_languages, detect_register
 from responder.triage.evidence import flag_evidence
 from responder.triage.normalise import check_text
@@ -44,6 +47,9 @@ class Triage:
     register: Scored
     low_confidence: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    flags_confirmed: bool = False
+    """An agent said which flags apply (``corrected_triage``): the playbook's telling words
+    (``sure_words``) then no longer stand in for a flag the model missed."""
 
     @property
     def is_dutch(self) -> bool:
@@ -107,6 +113,20 @@ class TriageService:
 
     def triage(self, text: str) -> Triage:
         return self.triage_many([text])[0]
+
+    def embedder(self) -> Embedder | None:
+        """The model behind the classifier when it can give sentence vectors (one process, also
+        behind micro-batching); None for worker processes and fakes."""
+        model: object = getattr(self.classifier, "inner", self.classifier)
+        return model if isinstance(model, Embedder) else None
+
+    def vector(self, text: str) -> NDArray[np.float32] | None:
+        """The unit sentence vector of a valid ``text``, as its triage saw it (no second forward
+        pass right after ``triage``); None when the model cannot give one."""
+        embedder = self.embedder()
+        if embedder is None:
+            return None
+        return embedder.vector_of(check_text(text, self.settings.max_text_chars))
 
     def triage_many(self, texts: Sequence[str], batch_size: int = 32) -> list[Triage]:
         """Triage texts that are already known to be valid (raises on the first bad one)."""
