@@ -393,6 +393,13 @@ def test_a_customer_threatened_by_staff_is_not_treated_as_discrimination() -> No
     assert comment_text(text) and not p.situation.startswith("discriminatie")
 
 
+def test_a_safety_report_without_telling_words_still_says_call_112() -> None:
+    text = "De apotheek gaf mijn vader de verkeerde pillen mee, hij voelt zich nu heel raar"
+    p, result = advise(text, flags=["safety"], topic="product")
+    assert p.situation in ("veiligheid", "gezondheid")
+    assert all("112" in t for t in texts(result)), texts(result)
+
+
 # --- 6. other languages ---------------------------------------------------------------------------
 
 
