@@ -2,11 +2,16 @@
 assistant (model triage → playbook plan → suggestions), its first suggestion checked against
 what a good reply must and must not say (responder.advice.reply_check).
 
-    python benchmarks/replies.py [--model models/triage] [--playbook FILE] \
-        [--cases tests/cases/replies.yaml] [--out benchmarks/results/replies.json]
+    python benchmarks/replies.py [--model models/triage] [--previous-model DIR] [--fit] \
+        [--playbook FILE] [--cases FILE ...] [--out benchmarks/results/replies.json]
 
-Prints the pass rate per expected situation and overall, the share of comments whose situation
-the plan got right, and every failure with the reasons; --out writes it all as JSON.
+Every judged set (default: each tests/cases/replies*.yaml): replies.yaml, the set the templates
+were written against; replies-holdout.yaml and replies-final.yaml, written later by people who
+did not look at the engine (the engine was then improved while looking at their failures, so they
+are no longer untouched); replies-fresh.yaml, run once. Prints the pass rate per expected
+situation and overall, the share of comments whose situation the plan got right, and every
+failure with the reasons; --previous-model and --fit (fit ranking on) add their pass rates from
+the same run; --out writes it all as JSON.
 """
 
 from __future__ import annotations
@@ -34,45 +39,66 @@ from responder.config import Settings  # noqa: E402
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--model", type=Path, default=ROOT / "models" / "triage")
+    parser.add_argument("--previous-model", type=Path, default=None, help="also judged, same run")
     parser.add_argument("--playbook", type=Path, default=None, help="default: the settings' one")
-    parser.add_argument("--cases", type=Path, default=ROOT / "tests" / "cases" / "replies.yaml")
+    parser.add_argument(
+        "--cases",
+        type=Path,
+        nargs="+",
+        default=sorted((ROOT / "tests" / "cases").glob("replies*.yaml")),
+        help="judged sets (default: every tests/cases/replies*.yaml)",
+    )
     parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--fit", action="store_true", help="also judge with fit ranking on")
     parser.add_argument("--out", type=Path, default=None)
     parser.add_argument("--quiet", action="store_true", help="no failure listing on stdout")
     args = parser.parse_args()
 
-    cases = load_judged(args.cases)
-    started = time.monotonic()
-    assistant = Assistant.from_settings(
-        Settings(threads=args.threads), model=args.model, playbook=args.playbook
-    )
-    problems = problems_with_playbook(cases, assistant.playbook)
-    if problems:
-        sys.exit("The judged set does not fit the playbook:\n" + "\n".join(problems))
-    loaded = time.monotonic()
-    report = judge(assistant, cases)
-    seconds = time.monotonic() - loaded
-
-    print(report_table(report))
-    if not args.quiet:
-        for failure in report["failures"]:
-            situation = failure["situation"]
-            print(f"\n{failure['id']}: {failure['text']}")
-            if situation["got"] != situation["expected"]:
-                print(f"  situation: {situation['got']} (expected {situation['expected']})")
-            print(f"  reply: {failure['reply']}")
-            for reason in failure["failed"]:
-                print(f"  - {reason}")
+    sets = {path.stem: load_judged(path) for path in args.cases}
+    runs = [("model", args.model, False)]
+    if args.fit:
+        runs.append(("fit_ranking_on", args.model, True))
+    if args.previous_model:
+        runs.append(("previous_model", args.previous_model, False))
+    result: dict[str, object] = {
+        "machine": platform.processor() or platform.machine(),
+        "model": str(args.model),
+        "previous_model": str(args.previous_model) if args.previous_model else None,
+        "cases_files": {name: str(path) for name, path in zip(sets, args.cases, strict=True)},
+    }
+    for run, model, fit in runs:
+        started = time.monotonic()
+        assistant = Assistant.from_settings(
+            Settings(threads=args.threads, fit_ranking=fit), model=model, playbook=args.playbook
+        )
+        result.setdefault(
+            "playbook", {"name": assistant.playbook.name, "version": assistant.playbook.version}
+        )
+        for name, cases in sets.items():
+            problems = problems_with_playbook(cases, assistant.playbook)
+            if problems:
+                sys.exit(f"{name} does not fit the playbook:\n" + "\n".join(problems))
+            report = judge(assistant, cases)
+            print(f"\n== {run} ({model.name}) on {name}")
+            print(report_table(report))
+            if run == "model" and not args.quiet:
+                for failure in report["failures"]:
+                    situation = failure["situation"]
+                    print(f"\n{failure['id']}: {failure['text']}")
+                    if situation["got"] != situation["expected"]:
+                        print(f"  situation: {situation['got']} (expected {situation['expected']})")
+                    print(f"  reply: {failure['reply']}")
+                    for reason in failure["failed"]:
+                        print(f"  - {reason}")
+            if run == "model":
+                result.setdefault("sets", {})[name] = report  # type: ignore[index]
+            else:
+                result.setdefault(run, {})[name] = {  # type: ignore[index]
+                    k: report[k] for k in ("cases", "passed", "pass_rate", "situation_accuracy")
+                }
+        result.setdefault("seconds", {})[run] = round(time.monotonic() - started, 1)  # type: ignore[index]
     if args.out:
         args.out.parent.mkdir(parents=True, exist_ok=True)
-        result = {
-            "machine": platform.processor() or platform.machine(),
-            "model": str(args.model),
-            "playbook": {"name": assistant.playbook.name, "version": assistant.playbook.version},
-            "cases_file": str(args.cases),
-            "seconds": {"load": round(loaded - started, 1), "judge": round(seconds, 1)},
-            **report,
-        }
         args.out.write_text(json.dumps(result, indent=1, ensure_ascii=False) + "\n", "utf-8")
         print(f"\nwritten: {args.out}", file=sys.stderr)
 

@@ -378,3 +378,19 @@ def test_judge_runs_an_assistant_with_each_cases_context() -> None:
     assert report["passed"] == 1  # the second must greet Sanne
     assert seen[0].channel == "instagram" and seen[1].author_name == "Sanne"
     assert seen[0].received_at.isoformat() == "2026-11-25T10:00:00"
+
+
+@pytest.mark.parametrize(
+    "path",
+    sorted(p for p in CASES_PATH.parent.glob("replies*.yaml") if p != CASES_PATH),
+    ids=lambda p: p.stem,
+)
+def test_every_held_out_set_loads_and_fits_the_playbook(path: Path, playbook: Playbook) -> None:
+    """The sets written later, without looking at the engine: valid, about 60 different
+    comments each, every situation known to the playbook, none repeating the main set."""
+    cases = load_judged(path)
+    assert len(cases) >= 50
+    assert len({c.text for c in cases}) == len(cases)
+    assert not problems_with_playbook(cases, playbook)
+    assert not {c.text for c in cases} & {c.text for c in CASES}
+    assert all(c.must or c.must_not for c in cases)
