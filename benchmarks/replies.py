@@ -93,7 +93,7 @@ def main() -> None:
             if run == "model":
                 result.setdefault("sets", {})[name] = report  # type: ignore[index]
             else:
-                result.setdefault(run, {})[name] = {  # type: ignore[index]
+                result.setdefault(f"{run}_pass", {})[name] = {  # type: ignore[index]
                     k: report[k] for k in ("cases", "passed", "pass_rate", "situation_accuracy")
                 }
         result.setdefault("seconds", {})[run] = round(time.monotonic() - started, 1)  # type: ignore[index]
