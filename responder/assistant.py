@@ -367,8 +367,8 @@ class Assistant:
         """The playbook's example comments, embedded once by the triage model, and this
         comment's vector (kept from its triage, so no second forward pass): for ranking replies
         by likeness. ``(None, None)`` when fit ranking is off or the model cannot embed."""
-        embedder = self.triage_service.embedder()
-        if not self.fit_ranking or embedder is None:
+        embedder = self.triage_service.embedder() if self.fit_ranking else None
+        if embedder is None:
             return None, None
         with self._fit_lock:
             if self._fit is None or self._fit.version != self.playbook.version:

@@ -1224,6 +1224,7 @@ NOT_OWN_THINGS = frozenset(
 )
 """Words after "mijn" that name no product: opinions, time, the body, one's own data (never a
 value), people (see ``RELATIONS``) and adjectives standing alone."""
+RELATION_WORDS = frozenset(RELATIONS.split("|"))
 BARE_PRODUCT = re.compile(r"(?:^|[.!?\n]\s*)(?P<noun>[A-Z][a-z]{2,})(?![\w-])")
 NOT_PRODUCTS = frozenset({"meterkast", "brievenbus", "postbus", "vuilnisbak", "keukenkast"})
 PRODUCT_NEEDS_POSSESSIVE = frozenset(
@@ -1315,10 +1316,9 @@ def _products(text: str) -> Iterator[Fact]:
             lead = PRODUCT_ARTICLE.get(key, "de")
         value = f"{lead} {noun}"
         yield Fact("product", m.group(0), value, m.start(), m.end())
-    relations = frozenset(RELATIONS.split("|"))
     for m in OWN_THING.finditer(text):
         noun = m.group("noun").lower()
-        if noun in NOT_OWN_THINGS or noun in relations or noun in PRODUCT_ARTICLE:
+        if noun in NOT_OWN_THINGS or noun in RELATION_WORDS or noun in PRODUCT_ARTICLE:
             continue  # the product list above already reads a known word, with its rules
         if noun.endswith(("en", "st")) and noun[:-2] in NOT_OWN_THINGS:
             continue
