@@ -63,7 +63,10 @@ def test_abuse_by_the_commenter_puts_the_boundary_first_and_never_thanks() -> No
     p, result = advise("Stelletje prutsers, ik sla jullie bezorger in elkaar", flags=["abuse"])
     assert p.situation == "grensoverschrijdend"
     assert result.items[0].strategy == "set_boundary"
-    assert all("respectvol" in t and "Bedreigingen accepteren we niet" in t for t in texts(result))
+    assert all("Bedreigingen accepteren we niet" in t for t in texts(result))
+    assert "graag" not in texts(result)[0]  # no offer of help in the first reply to a threat
+    _, insult = advise("Stelletje prutsers zijn jullie", flags=["abuse"])
+    assert all("respectvol" in t for t in texts(insult))  # the boundary for name-calling
     assert not any(re.search(r"\b(dank|bedankt|gefrustreerd)\b", t, re.I) for t in texts(result))
 
 

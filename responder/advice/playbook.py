@@ -560,7 +560,8 @@ class MustSay(_Model):
     phone number), inserted where a reply does not say it already and checked by a guardrail.
 
     It applies when all its conditions hold: ``words`` (any one in the comment), ``flags`` (any
-    one raised) and ``personal_data`` (the public comment shows one of these kinds)."""
+    one raised) and ``personal_data`` (the public comment shows one of these kinds), and none
+    of its ``unless_words`` is in the comment."""
 
     id: str = Field(pattern=r"^[a-z0-9_]+$")
     why: str
@@ -573,6 +574,7 @@ class MustSay(_Model):
     words: list[str] = Field(default_factory=list)
     flags: list[str] = Field(default_factory=list)
     personal_data: list[str] = Field(default_factory=list)
+    unless_words: list[str] = Field(default_factory=list)
 
     @field_validator("flags")
     @classmethod
@@ -606,7 +608,8 @@ class MustSay(_Model):
     ) -> bool:
         """Whether it applies to a comment (``text`` as ``comment_text`` gives it)."""
         return (
-            (not self.words or any(mentions(text, w) for w in self.words))
+            not any(mentions(text, w) for w in self.unless_words)
+            and (not self.words or any(mentions(text, w) for w in self.words))
             and (not self.flags or any(f in flags for f in self.flags))
             and (
                 not self.personal_data or (public and bool(personal_data & set(self.personal_data)))
