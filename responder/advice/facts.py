@@ -303,7 +303,8 @@ NOT_A_SPAN_BEFORE = re.compile(
 """A span after these words is a promise, a rate or a moment ("na 10 minuten gaat hij uit"), not
 how long the problem lasts; "na 3 weken nog steeds niks" is."""
 CLOCK_BEFORE = re.compile(
-    r"(?<![\w])(?:om|tot|vanaf|rond|tegen|van|na|tussen\s+[0-9]{1,2}(?:[.:][0-9]{2})?\s+en)\s+$",
+    r"(?<![\w])(?:om|tot|vanaf|rond|tegen|van|na"
+    r"|tussen\s+[0-9]{1,2}(?:[.:][0-9]{2})?(?:\s*u(?:ur)?)?\s+en)\s+$",
     re.IGNORECASE,
 )
 DAY_BEFORE = re.compile(
