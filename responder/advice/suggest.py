@@ -363,24 +363,22 @@ def attempts_clause(facts: Facts, register: Register) -> str | None:
     return f"{verb[have or 'have'][register]} al {' en '.join(done)}"
 
 
-EVENT_CLAUSES: dict[str, tuple[dict[str, str], str | None]] = {
-    "geannuleerd": (
-        {"u": "het is geannuleerd", "je": "het is geannuleerd"},
-        "{wat} is geannuleerd",
-    ),
+def _same(text: str) -> dict[str, str]:
+    return {"u": text, "je": text}
+
+
+EVENT_CLAUSES: dict[str, tuple[dict[str, str], dict[str, str] | None]] = {
+    "geannuleerd": (_same("het is geannuleerd"), _same("{wat} is geannuleerd")),
     "beschadigd aangekomen": (
-        {"u": "het beschadigd is aangekomen", "je": "het beschadigd is aangekomen"},
-        "{wat} beschadigd is aangekomen",
+        _same("het beschadigd is aangekomen"),
+        _same("{wat} beschadigd is aangekomen"),
     ),
-    "beschadigd": ({"u": "het is beschadigd", "je": "het is beschadigd"}, "{wat} is beschadigd"),
+    "beschadigd": (_same("het is beschadigd"), _same("{wat} is beschadigd")),
     "verkeerd geleverd": (
         {"u": "u het verkeerde heeft gekregen", "je": "je het verkeerde hebt gekregen"},
-        None,
+        {"u": "u de {eigen} heeft gekregen", "je": "je de {eigen} hebt gekregen"},
     ),
-    "kapot gegaan": (
-        {"u": "het al kapot is", "je": "het al kapot is"},
-        "er al iets kapot is aan {wat}",
-    ),
+    "kapot gegaan": (_same("het al kapot is"), _same("er al iets kapot is aan {wat}")),
     "niet gekomen": ({"u": "u voor niets heeft gewacht", "je": "je voor niets hebt gewacht"}, None),
     "verschillende antwoorden": (
         {
@@ -393,17 +391,17 @@ EVENT_CLAUSES: dict[str, tuple[dict[str, str], str | None]] = {
         {"u": "u nog steeds niets heeft ontvangen", "je": "je nog steeds niets hebt ontvangen"},
         None,
     ),
-    "dubbel afgeschreven": (
-        {"u": "er dubbel is afgeschreven", "je": "er dubbel is afgeschreven"},
-        None,
-    ),
+    "dubbel afgeschreven": (_same("er dubbel is afgeschreven"), None),
     "onheus behandeld": (
         {"u": "u zo bent behandeld", "je": "je zo bent behandeld"},
-        "{wie} zo is behandeld",
+        _same("{wie} zo is behandeld"),
     ),
 }
-"""What went wrong (``event`` facts) as a clause after "dat": the plain form per register, and a
-form that names the product ({wat}) or the person affected ({wie}) when the comment does."""
+"""What went wrong (``event`` facts) as a clause after "dat", per register: the plain form, and
+a form that names more when the comment gives it: the product ({wat}), the person affected
+({wie}) or the wrong thing in the customer's own words ({eigen}: "de verkeerde maat")."""
+EVENT_NEAR_CHARS = 80
+"""A product or person names the event only when mentioned this close to it."""
 
 
 def event_clause(facts: Facts, register: Register) -> str | None:
@@ -413,18 +411,27 @@ def event_clause(facts: Facts, register: Register) -> str | None:
     if event is None or event.value not in EVENT_CLAUSES:
         return None
     plain, named = EVENT_CLAUSES[event.value]
-    if event.value == "verkeerd geleverd" and "verkeerde " in event.text.lower():
-        # "de verkeerde maat": the customer's own words say what was wrong
-        what = re.sub(r"^(?:de|een)\s+", "", event.text.lower())
-        return f"{'u' if register == 'u' else 'je'} de {what} {'heeft' if register == 'u' else 'hebt'} gekregen"
     if named is not None:
-        kind = "affected" if "{wie}" in named else "product"
-        near = [f for f in facts.of(kind) if abs(f.start - event.start) <= 80]
-        if near:
-            who = min(near, key=lambda f: abs(f.start - event.start))
-            value = _yours(who.value, register)
-            return named.format(wat=value, wie=value)
+        values = _event_values(event, facts, register)
+        template = named[register]
+        if all(name in values for name in template_fields(template)):
+            return template.format(**values)
     return plain[register]
+
+
+def _event_values(event: Fact, facts: Facts, register: Register) -> dict[str, str]:
+    """What can name an event: the nearest product ({wat}) and person ({wie}), and the wrong
+    thing in the customer's words ({eigen}, from "de verkeerde maat")."""
+    values: dict[str, str] = {}
+    for slot, kind in (("wat", "product"), ("wie", "affected")):
+        near = [f for f in facts.of(kind) if abs(f.start - event.start) <= EVENT_NEAR_CHARS]
+        if near:
+            nearest = min(near, key=lambda f: abs(f.start - event.start))
+            values[slot] = _yours(nearest.value, register)
+    own = re.fullmatch(r"(?:de\s+|een\s+)?(verkeerde\s+\w+)", event.text.lower())
+    if own:
+        values["eigen"] = own.group(1)
+    return values
 
 
 def _within(inner: Fact, outer: Fact) -> bool:
