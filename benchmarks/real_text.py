@@ -1,7 +1,9 @@
 """Triage quality on real Dutch text written by others, for one or more models side by side in
 one run, beside the textblob-nl lexicon: sentiment macro-F1 per real set, abuse macro-F1, the
 share of ordinary real texts that get a P1 flag (false alarms), flag recall on our own test split,
-and the test-split macro-F1 per head (which flatters every model).
+and the test-split macro-F1 per head (which flatters every model). Each model is reported twice:
+as served (a P1 flag escalates only with a telling word, ``responder/triage/cues.py``) and with
+every flag the model raises ("NAME, model flags").
 
     python benchmarks/real_text.py --model previous=models/triage-v1 --model new=models/triage \
         [--real data/real] [--out benchmarks/results/real-text.json]
@@ -14,6 +16,7 @@ import json
 import platform
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +27,22 @@ from responder.model.building import evaluate  # noqa: E402
 from responder.model.data import load_comments, split_path  # noqa: E402
 from responder.model.modeling import load_model  # noqa: E402
 from responder.model.real_text import evaluate_real, real_text_table  # noqa: E402
+from responder.protocols import HeadScores  # noqa: E402
+
+
+class Remembering:
+    """A classifier that scores each text once: the same texts are judged twice, with every
+    flag the model raises and with the flags that escalate (telling words checked)."""
+
+    def __init__(self, inner: Any) -> None:
+        self.inner = inner
+        self.seen: dict[str, HeadScores] = {}
+
+    def predict(self, texts: Sequence[str], batch_size: int = 32) -> list[HeadScores]:
+        new = [t for t in dict.fromkeys(texts) if t not in self.seen]
+        if new:
+            self.seen.update(zip(new, self.inner.predict(new, batch_size=batch_size), strict=True))
+        return [self.seen[t] for t in texts]
 
 
 def main() -> None:
@@ -39,14 +58,18 @@ def main() -> None:
     for spec in args.model:
         name, _, folder = spec.partition("=")
         started = time.monotonic()
-        model = load_model(Path(folder or name), precision="none")
-        results[name] = evaluate_real(model, args.real, test_rows, with_lexicon=not results)
-        full = evaluate(model, args.data, "test")
+        model = Remembering(load_model(Path(folder or name), precision="none"))
+        results[f"{name}, model flags"] = evaluate_real(
+            model, args.real, test_rows, with_lexicon=not results
+        )
+        results[name] = evaluate_real(model, args.real, test_rows, cue_check=True)
+        full = evaluate(model.inner, args.data, "test")
         test_split[name] = {h: round(r["macro_f1"], 4) for h, r in full["model"].items()}
         test_split["textblob_nl"] = {
             h: round(r["macro_f1"], 4) for h, r in full["baselines"]["textblob_nl"].items()
         }
         results[name]["seconds"] = round(time.monotonic() - started, 1)
+        results[f"{name}, model flags"]["seconds"] = results[name]["seconds"]
         print(f"{name}: {results[name]['seconds']} s", file=sys.stderr)
     table = real_text_table(results)
     print(table)

@@ -518,8 +518,15 @@ class Assistant:
         rid = uuid.uuid4().hex
         if self.storage is not None:
             kept = without_surrogates(comment) if comment and self.audit_text else None
-            if not self.audit_text and isinstance(triage, dict) and triage.get("flags"):
-                triage = {**triage, "flags": [{**f, "evidence": []} for f in triage["flags"]]}
+            if not self.audit_text and isinstance(triage, dict):
+                triage = {
+                    **triage,
+                    **{
+                        key: [{**f, "evidence": []} for f in triage[key]]
+                        for key in ("flags", "possible_flags")
+                        if triage.get(key)
+                    },
+                }
             self.storage.audit(rid, endpoint, key_id, triage, plan, suggestions, kept)
         return rid
 

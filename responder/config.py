@@ -35,6 +35,9 @@ class Settings(BaseSettings):
     label_workers: int = 1
     """Model processes for `responder label`. One process uses every core; two processes of one
     thread each label ~7 % more per second on 2 cores but double the memory."""
+    flag_cues: bool = True
+    """Escalate a P1 flag only when the comment contains one of its telling words or the model is
+    nearly certain; otherwise it is shown as a possible flag (``responder/triage/cues.py``)."""
     wordlist: Path = Path("/usr/share/dict/dutch")
     """Dutch word list for `model optimise` (Debian package ``wdutch``)."""
 

@@ -145,6 +145,8 @@ class FakeClassifier:
                 "topic": {s: (0.3 if s == "delivery" else 0.1) for s in TOPICS},
             }
             flags = {f: (0.9 if f == "legal_threat" and "advocaat" in low else 0.05) for f in FLAGS}
+            if "stofzuiger" in low:  # a P1 flag without a telling word: a possible flag
+                flags["safety"] = 0.9
             out.append(HeadScores(single=single, flags=flags, thresholds=dict.fromkeys(FLAGS, 0.5)))
         return out
 

@@ -351,7 +351,9 @@ def test_the_reply_names_what_went_wrong(text: str, topic: str, register: str, s
     p, result = advise(text, topic=topic)
     assert p.register == register
     assert said in result.items[0].text, result.items[0].text
-    assert any(line.startswith(("Is ", "Kwam ", "Niemand ", "Heeft nog")) for line in p.facts), p.facts
+    assert any(line.startswith(("Is ", "Kwam ", "Niemand ", "Heeft nog")) for line in p.facts), (
+        p.facts
+    )
 
 
 def test_asking_whether_it_happened_is_not_a_thing_that_went_wrong() -> None:

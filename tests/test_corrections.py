@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -57,6 +58,26 @@ def test_corrected_triage_and_what_the_model_said() -> None:
     foreign = Triage(None, None, None, [], {}, Scored("en", 0.9), Scored("unknown", 0.5))
     untouched, heads = corrected_triage(foreign, Labels.of({"topic": "billing"}))
     assert heads == [] and untouched.topic is None and untouched.notes
+
+
+def test_an_agent_decides_on_possible_flags_too() -> None:
+    from responder.triage.service import possible_note
+
+    doubt = Flag("safety", 0.8, ["stofzuiger"])
+    triage = replace(TRIAGE, possible_flags=[doubt], notes=["anders", possible_note(doubt)])
+    confirmed, heads = corrected_triage(
+        triage, Labels.of({"flags": ["privacy_incident", "safety"]})
+    )
+    assert heads == ["flags"] and confirmed.possible_flags == []
+    assert {f.label: f.evidence for f in confirmed.flags} == {
+        "privacy_incident": ["gegevens"],
+        "safety": ["stofzuiger"],  # the model's words for the possible flag stay
+    }
+    assert confirmed.notes == ["anders"]  # the note about the possible flag is gone
+    dismissed, heads = corrected_triage(triage, Labels.of({"flags": ["privacy_incident"]}))
+    assert heads == [] and dismissed.possible_flags == [] and dismissed.flags_confirmed
+    kept, _ = corrected_triage(triage, Labels.of({"topic": "billing"}))
+    assert kept.possible_flags == [doubt]  # flags not touched: still possible
 
 
 def test_full_labels_from_a_stored_triage() -> None:

@@ -66,6 +66,19 @@ def test_csv_keeps_columns_and_joins_flags(service: TriageService, tmp_path: Pat
     assert list(got[0])[:2] == ["bericht", "datum"]
 
 
+def test_a_possible_flag_has_its_own_column(service: TriageService, tmp_path: Path) -> None:
+    src, out = tmp_path / "in.csv", tmp_path / "out.csv"
+    src.write_text(
+        "text\nMijn stofzuiger is stuk en mijn advocaat weet ervan\nDe stofzuiger vonkt\n",
+        encoding="utf-8",
+    )
+    label_file(service, src, out)
+    with out.open(encoding="utf-8", newline="") as fh:
+        got = list(csv.DictReader(fh))
+    assert [r["flags"] for r in got] == ["legal_threat", "safety"]
+    assert [r["flags_possible"] for r in got] == ["safety", ""]  # shown, not escalated
+
+
 def test_unknown_text_column_lists_columns(service: TriageService, tmp_path: Path) -> None:
     src = tmp_path / "in.csv"
     src.write_text("message,author\nhoi,x\n", encoding="utf-8")

@@ -139,6 +139,27 @@ def test_plan_is_folded_for_p3(fake_api: Start, session: Session) -> None:
     expect(page.locator("section.case .deadline-rel")).not_to_have_class(re.compile(r"urgent"))
 
 
+def test_a_possible_flag_is_shown_but_not_escalated(fake_api: Start, session: Session) -> None:
+    url = fake_api()
+    page = session.open(url)
+    suggest(page, "Mijn nieuwe stofzuiger doet het niet meer, wat nu?")  # safety, no telling word
+    wait_for_reply(page)
+    expect(page.locator("section.case .badge")).not_to_have_text("P1")
+    triage = page.locator("section.triage")
+    expect(triage.locator(".chip.flag")).to_have_count(0)
+    chip = triage.locator(".chip.possible-flag")
+    expect(chip).to_contain_text("Mogelijk veiligheid 90%, niet geëscaleerd")
+    expect(triage).not_to_contain_text("Geen signalen")
+    expect(page.get_by_text("Signaal ‘veiligheid’ niet geëscaleerd")).to_be_visible()
+
+    page.get_by_role("button", name="Indeling corrigeren").click()
+    page.get_by_role("checkbox", name="veiligheid", exact=False).check()
+    page.get_by_role("button", name="Toepassen en opnieuw voorstellen").click()
+    expect(page.locator("section.case .badge")).to_have_text("P1")
+    expect(triage.locator(".chip.flag")).to_contain_text("veiligheid")
+    expect(triage.locator(".chip.possible-flag")).to_have_count(0)
+
+
 def _rewrite_json(session: Session, path: str, change: Callable[[dict[str, Any]], None]) -> None:
     """Let the page's request to ``path`` through to the server, then change its JSON answer."""
 

@@ -277,6 +277,13 @@ class TriagePublic(_Out):
     intent: ScoredPublic | None
     topic: ScoredPublic | None
     flags: list[FlagPublic]
+    possible_flags: list[FlagPublic] = Field(
+        default_factory=list,
+        description=(
+            "Signalen die het model zag zonder dat de reactie een woord noemt dat erop wijst: "
+            "getoond, niet geëscaleerd. Een medewerker zet ze aan met labels.flags."
+        ),
+    )
     flag_probabilities: dict[str, float]
     language: dict[str, Any]
     register_: ScoredPublic = Field(alias="register")

@@ -48,6 +48,7 @@ ADDED_COLUMNS = (
     "flags",
     "flags_scores",
     "flags_evidence",
+    "flags_possible",
     "language",
     "language_score",
     "register",
@@ -59,6 +60,7 @@ ADDED_TYPES = {
     "flags": "string_list",
     "flags_scores": "float_list",
     "flags_evidence": "string_list",
+    "flags_possible": "string_list",
 }
 """Type of each added column in typed formats (Parquet): flags are ``list<string>``."""
 TEXT_COLUMN_NAMES = (
@@ -132,6 +134,7 @@ def triage_columns(triage: Triage | None, error: str | None) -> dict[str, Any]:
             "flags": [],
             "flags_scores": [],
             "flags_evidence": [],
+            "flags_possible": [],
             "error": error,
         }
 
@@ -149,6 +152,7 @@ def triage_columns(triage: Triage | None, error: str | None) -> dict[str, Any]:
         "flags": [f.label for f in triage.flags],
         "flags_scores": [f.probability for f in triage.flags],
         "flags_evidence": [f"{f.label}: {', '.join(f.evidence)}" for f in triage.flags],
+        "flags_possible": [f.label for f in triage.possible_flags],
         "language": triage.language.label,
         "language_score": triage.language.probability,
         "register": triage.register.label,

@@ -27,6 +27,7 @@ from responder.errors import DataError
 from responder.labels import FLAGS
 from responder.model.evaluation import single_label_report, textblob_predictions
 from responder.protocols import Classifier, HeadScores
+from responder.triage.cues import escalating
 
 P1_FLAGS = ("legal_threat", "media_threat", "safety", "privacy_incident", "discrimination")
 """Flags that make a comment P1 in the default playbook (abuse is hidden and reported instead)."""
@@ -75,48 +76,59 @@ def lexicon_sentiment_f1(truth: Sequence[str], texts: Sequence[str]) -> float:
     return float(single_label_report(list(truth), predicted, labels)["macro_f1"])
 
 
-def abuse_f1(truth: Sequence[bool], scores: Sequence[HeadScores]) -> float:
-    predicted = ["yes" if set(s.raised_flags()) & set(ABUSE_FLAGS) else "no" for s in scores]
+def raised(scores: Sequence[HeadScores], texts: Sequence[str] | None = None) -> list[set[str]]:
+    """The flags each text gets: every flag the model raises, or with ``texts`` only those that
+    escalate (``responder.triage.cues``: a P1 flag needs a telling word), as the service does."""
+    if texts is None:
+        return [set(s.raised_flags()) for s in scores]
+    return [
+        set(escalating(t, s.raised_flags(), s.flags)) for s, t in zip(scores, texts, strict=True)
+    ]
+
+
+def abuse_f1(
+    truth: Sequence[bool], scores: Sequence[HeadScores], texts: Sequence[str] | None = None
+) -> float:
+    predicted = ["yes" if r & set(ABUSE_FLAGS) else "no" for r in raised(scores, texts)]
     gold = ["yes" if t else "no" for t in truth]
     return float(single_label_report(gold, predicted, ["no", "yes"])["macro_f1"])
 
 
-def false_alarms(scores: Sequence[HeadScores], flags: Iterable[str] = P1_FLAGS) -> dict[str, Any]:
+def false_alarms(
+    scores: Sequence[HeadScores],
+    flags: Iterable[str] = P1_FLAGS,
+    texts: Sequence[str] | None = None,
+) -> dict[str, Any]:
     """Share of texts with any of ``flags`` raised, and the share per flag."""
     chosen = tuple(flags)
-    raised = [set(s.raised_flags()) for s in scores]
+    got = raised(scores, texts)
     n = max(1, len(scores))
     return {
         "texts": len(scores),
-        "any_p1": round(sum(bool(r & set(chosen)) for r in raised) / n, 4),
-        "per_flag": {f: round(sum(f in r for r in raised) / n, 4) for f in FLAGS},
+        "any_p1": round(sum(bool(r & set(chosen)) for r in got) / n, 4),
+        "per_flag": {f: round(sum(f in r for r in got) / n, 4) for f in FLAGS},
     }
 
 
-def flag_recall(rows: Sequence[Row], scores: Sequence[HeadScores]) -> dict[str, Any]:
+def flag_recall(
+    rows: Sequence[Row], scores: Sequence[HeadScores], cue_check: bool = False
+) -> dict[str, Any]:
     """Per flag: of the comments that carry it, the share that get it."""
+    got = raised(scores, [str(r["text"]) for r in rows] if cue_check else None)
     out: dict[str, Any] = {}
     for flag in FLAGS:
-        hits = [
-            flag in s.raised_flags()
-            for r, s in zip(rows, scores, strict=True)
-            if flag in r["flags"]
-        ]
+        hits = [flag in g for r, g in zip(rows, got, strict=True) if flag in r["flags"]]
         out[flag] = {"n": len(hits), "recall": round(sum(hits) / len(hits), 4) if hits else None}
     positives = [
-        bool(set(s.raised_flags()) & set(r["flags"]))
-        for r, s in zip(rows, scores, strict=True)
+        bool(g & set(r["flags"]))
+        for r, g in zip(rows, got, strict=True)
         if set(r["flags"]) & set(P1_FLAGS + ABUSE_FLAGS)
     ]
     out["p1_or_abuse"] = {
         "n": len(positives),
         "recall": round(sum(positives) / len(positives), 4) if positives else None,
     }
-    unflagged = [
-        bool(set(s.raised_flags()) & set(P1_FLAGS))
-        for r, s in zip(rows, scores, strict=True)
-        if not r["flags"]
-    ]
+    unflagged = [bool(g & set(P1_FLAGS)) for r, g in zip(rows, got, strict=True) if not r["flags"]]
     out["unflagged_with_p1"] = {
         "n": len(unflagged),
         "share": round(sum(unflagged) / len(unflagged), 4) if unflagged else None,
@@ -129,20 +141,26 @@ def evaluate_real(
     folder: Path,
     flag_rows: Sequence[Row] = (),
     with_lexicon: bool = True,
+    cue_check: bool = False,
 ) -> dict[str, Any]:
-    """Every figure above for one classifier (and the lexicon where it applies)."""
+    """Every figure above for one classifier (and the lexicon where it applies); with
+    ``cue_check`` the flags are those that escalate in the service (``responder.triage.cues``)."""
     out: dict[str, Any] = {"sentiment": {}, "abuse": {}, "false_alarms": {}}
     for name, rows in real_sets(folder).items():
         texts = [str(r["text"]) for r in rows]
         if name.startswith("ordinary"):
             rows = [r for r in rows if r.get("split", "eval") == "eval"]
-            scores = classifier.predict([str(r["text"]) for r in rows])
-            out["false_alarms"][name] = false_alarms(scores)
-            by_genre: dict[str, list[HeadScores]] = {}
-            for r, s in zip(rows, scores, strict=True):
-                by_genre.setdefault(str(r.get("genre", "?")), []).append(s)
+            texts = [str(r["text"]) for r in rows]
+            scores = classifier.predict(texts)
+            checked = texts if cue_check else None
+            out["false_alarms"][name] = false_alarms(scores, texts=checked)
+            by_genre: dict[str, list[tuple[HeadScores, str]]] = {}
+            for r, s, t in zip(rows, scores, texts, strict=True):
+                by_genre.setdefault(str(r.get("genre", "?")), []).append((s, t))
             for genre, part in sorted(by_genre.items()):
-                out["false_alarms"][f"{name}/{genre}"] = false_alarms(part)
+                out["false_alarms"][f"{name}/{genre}"] = false_alarms(
+                    [s for s, _ in part], texts=[t for _, t in part] if cue_check else None
+                )
         elif name.startswith("sentiment"):
             scores = classifier.predict(texts)
             truth = [str(r["sentiment"]) for r in rows]
@@ -150,14 +168,15 @@ def evaluate_real(
             if with_lexicon:
                 entry["lexicon"] = round(lexicon_sentiment_f1(truth, texts), 4)
             out["sentiment"][name] = entry
-            out["false_alarms"][name] = false_alarms(scores)
+            out["false_alarms"][name] = false_alarms(scores, texts=texts if cue_check else None)
         elif name.startswith("abuse"):
             scores = classifier.predict(texts)
             abusive = [bool(r["abuse"]) for r in rows]
-            out["abuse"][name] = {"n": len(rows), "model": round(abuse_f1(abusive, scores), 4)}
+            f1 = abuse_f1(abusive, scores, texts if cue_check else None)
+            out["abuse"][name] = {"n": len(rows), "model": round(f1, 4)}
     if flag_rows:
         scores = classifier.predict([str(r["text"]) for r in flag_rows])
-        out["flag_recall"] = flag_recall(flag_rows, scores)
+        out["flag_recall"] = flag_recall(flag_rows, scores, cue_check)
     return out
 
 

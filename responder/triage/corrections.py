@@ -10,7 +10,7 @@ from typing import Any
 from responder.errors import InputError
 from responder.labels import FLAGS, SINGLE_LABEL_HEADS
 from responder.names import label_name
-from responder.triage.service import Flag, Scored, Triage
+from responder.triage.service import Flag, Scored, Triage, possible_note
 
 HEAD_ORDER = ("sentiment", "intent", "topic", "flags")
 
@@ -77,12 +77,19 @@ def corrected_triage(triage: Triage, labels: Labels) -> tuple[Triage, list[str]]
         if wanted is not None and (now is None or now.label != wanted):
             changed[head] = Scored(wanted, 1.0)
     if labels.flags is not None and set(labels.flags) != {f.label for f in triage.flags}:
-        evidence = {f.label: f.evidence for f in triage.flags}
+        evidence = {f.label: f.evidence for f in [*triage.possible_flags, *triage.flags]}
         changed["flags"] = [Flag(f, 1.0, evidence.get(f, [])) for f in labels.flags]
     heads = [h for h in HEAD_ORDER if h in changed]
     low = [h for h in triage.low_confidence if h not in changed]
     confirmed = labels.flags is not None
+    if confirmed:  # the agent decided on every flag, the possible ones too
+        changed["possible_flags"] = []
+        changed["notes"] = [n for n in triage.notes if n not in _possible_notes(triage)]
     return replace(triage, **changed, low_confidence=low, flags_confirmed=confirmed), heads
+
+
+def _possible_notes(triage: Triage) -> set[str]:
+    return {possible_note(f) for f in triage.possible_flags}
 
 
 def model_labels(triage: Triage, heads: list[str]) -> dict[str, Any]:

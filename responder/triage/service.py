@@ -13,6 +13,7 @@ from responder.config import Settings
 from responder.errors import InputError, ResponderError
 from responder.names import label_name
 from responder.protocols import Classifier, Embedder, HeadScores
+from responder.triage.cues import corroborated
 from responder.triage.detect import Detected, detect_languages, detect_register
 from responder.triage.evidence import flag_evidence
 from responder.triage.normalise import check_text
@@ -50,6 +51,9 @@ class Triage:
     flags_confirmed: bool = False
     """An agent said which flags apply (``corrected_triage``): the playbook's telling words
     (``sure_words``) then no longer stand in for a flag the model missed."""
+    possible_flags: list[Flag] = field(default_factory=list)
+    """P1 flags the model raised without a telling word in the comment (see
+    :mod:`responder.triage.cues`): shown to the agent, not escalated, not in ``flags``."""
 
     @property
     def is_dutch(self) -> bool:
@@ -62,7 +66,7 @@ class Triage:
         for head in ("sentiment", "intent", "topic", "register"):
             if out[head] is not None:
                 out[head]["name"] = label_name(head, out[head]["label"])
-        for flag in out["flags"]:
+        for flag in [*out["flags"], *out["possible_flags"]]:
             flag["name"] = label_name("flags", flag["label"])
         return out
 
@@ -72,9 +76,11 @@ def build_triage(
     language: Detected,
     register: Detected,
     evidence: dict[str, list[str]] | None = None,
+    text: str | None = None,
 ) -> Triage:
     """Combine model scores, detector output and the evidence of each raised flag; non-Dutch
-    text gets no Dutch labels."""
+    text gets no Dutch labels. With the comment's ``text``, a P1 flag that none of its telling
+    words backs up becomes a possible flag (:mod:`responder.triage.cues`)."""
     lang = Scored(language.label, language.probability)
     reg = Scored(register.label, register.probability)
     if scores is None:
@@ -86,8 +92,16 @@ def build_triage(
     heads = {head: Scored(*scores.top(head)) for head in ("sentiment", "intent", "topic")}
     low = [head for head, s in heads.items() if s.probability < LOW_CONFIDENCE]
     evidence = evidence or {}
-    flags = [Flag(f, round(scores.flags[f], 4), evidence.get(f, [])) for f in scores.raised_flags()]
-    flags.sort(key=lambda s: -s.probability)
+    raised = [
+        Flag(f, round(scores.flags[f], 4), evidence.get(f, [])) for f in scores.raised_flags()
+    ]
+    raised.sort(key=lambda s: -s.probability)
+    flags: list[Flag] = []
+    possible: list[Flag] = []
+    for flag in raised:
+        sure = text is None or corroborated(text, flag.label, scores.flags[flag.label])
+        (flags if sure else possible).append(flag)
+    notes = [possible_note(f) for f in possible]
     return Triage(
         sentiment=_round(heads["sentiment"]),
         intent=_round(heads["intent"]),
@@ -97,6 +111,17 @@ def build_triage(
         language=lang,
         register=reg,
         low_confidence=low,
+        notes=notes,
+        possible_flags=possible,
+    )
+
+
+def possible_note(flag: Flag) -> str:
+    """What the agent reads about a flag that was not escalated."""
+    name = label_name("flags", flag.label)
+    return (
+        f"Signaal ‘{name}’ niet geëscaleerd: het model ziet het ({round(flag.probability * 100)} "
+        "%), maar de reactie noemt niets wat erop wijst. Klopt het toch, zet het signaal dan zelf aan."
     )
 
 
@@ -141,9 +166,12 @@ class TriageService:
         evidence: list[dict[str, list[str]]] = [{} for _ in clean]
         for i, s, e in zip(dutch, predicted, why, strict=True):
             scores[i], evidence[i] = s, e
+        check = self.settings.flag_cues
         return [
-            build_triage(s, lang, reg, e)
-            for s, lang, reg, e in zip(scores, languages, registers, evidence, strict=True)
+            build_triage(s, lang, reg, e, text if check else None)
+            for s, lang, reg, e, text in zip(
+                scores, languages, registers, evidence, clean, strict=True
+            )
         ]
 
     def triage_each(

@@ -1103,6 +1103,7 @@
   function renderTriage(triage, state, noReply) {
     const low = Array.isArray(triage.low_confidence) ? triage.low_confidence : [];
     const flags = Array.isArray(triage.flags) ? triage.flags : [];
+    const possible = Array.isArray(triage.possible_flags) ? triage.possible_flags : [];
     const language = triage.language || {};
     const register = triage.register || {};
     const notes = !noReply && Array.isArray(triage.notes) ? triage.notes : [];
@@ -1170,7 +1171,23 @@
                       : null,
                   ),
                 )
-              : el("li", { class: "chip quiet", text: "Geen signalen (zoals juridische of mediadreiging)" }),
+              : possible.length
+                ? null
+                : el("li", { class: "chip quiet", text: "Geen signalen (zoals juridische of mediadreiging)" }),
+            possible.map((f) =>
+              el(
+                "li",
+                {
+                  class: "chip doubt possible-flag",
+                  title: "Het model ziet dit signaal, maar de reactie noemt niets wat erop wijst. Niet geëscaleerd; zet het via ‘Indeling corrigeren’ aan als het klopt.",
+                },
+                el("span", { "aria-hidden": "true", text: "? " }),
+                "Mogelijk ",
+                el("strong", { text: scoredName("flags", f) }),
+                " ",
+                el("span", { class: "chip-pct", text: percent(f.probability) + ", niet geëscaleerd" }),
+              ),
+            ),
           )
         : null,
       el(

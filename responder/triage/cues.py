@@ -1,0 +1,128 @@
+"""Telling words that back up a P1 flag, so that only corroborated flags escalate.
+
+The model raises P1 flags (legal, media, safety, privacy incident, discrimination) on ordinary
+complaints far more often than those are real: on 180 webcare comments that helpers wrote for the
+judged reply sets, 18-29 % of the comments without any risk got a P1 flag, mostly ``safety`` on a
+broken appliance or a mouldy bag of fruit and ``discrimination`` on a policy that affects a group.
+A real safety report nearly always names what is dangerous (gas, smoke, a shock, an injury, an
+allergic reaction); a real legal threat names a lawyer, a court or a complaints body.
+
+So a raised P1 flag escalates only when the comment contains one of its telling words, or when
+the model is nearly certain (:data:`SURE_WITHOUT_CUE`). A flag without either is kept as a
+*possible* flag: shown to the agent with its evidence, not escalated, and the agent confirms it
+with one click when it is right. The word lists were written from domain knowledge and pruned on
+the development split (a word that kept more false flags there than it saved true ones went);
+the test split and the judged reply sets were not used to choose them. ``benchmarks/real_text.py``
+reports the effect beside the model's own flags.
+
+Matching (:func:`cue_words`): a cue of at most four letters must be a whole word (with a plural
+or diminutive ending: ``gas``, ``rook``, ``pijn``); a longer cue may sit inside a compound
+(``allergi`` in "notenallergie", ``gegevens`` in "reisgegevens").
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+SURE_WITHOUT_CUE = 0.97
+"""A flag the model gives at least this probability escalates without a telling word."""
+MAX_WHOLE_WORD_CHARS = 4
+
+_CUES: dict[str, str] = {
+    "safety": """
+        gas | gasgeur | gaslucht | gaslek | gasleiding | gasmeter | gaskraan | rotte eieren | gesis |
+        koolmonoxide | co-melder | co melder | rookmelder | brand | vlam | vuur | vonk | ontplof |
+        explo | rook | rookt | rookte | roken | vonkt | vonkte | smeul | smelt | gesmolten | schroei | verschroeid | heet | oververhit | gloei |
+        verbrand | knetter | kortsluit | stroomschok | schok | onder stroom | onder spanning |
+        stopcontact | blote draden | meterkast | groepenkast | elektrocut | gevaar | onveilig |
+        veilig | risico | ongeluk | ongeval | gewond | verwond | letsel | bloed | snee | gesneden |
+        brandwond | gebroken | breuk | gevallen | valt | vallen | viel | gestruikeld | uitgegleden |
+        struikel | ziek | misselijk | overgeven | overgegeven | braken | diarree | vergiftig |
+        allergi | reactie | jeuk | uitslag | bulten | bultjes | blaren | zwelling | zwellen |
+        gezwollen | opgezwollen | benauwd | adem | stikken | gestikt | verslikt | ingeslikt |
+        doorgeslikt | pijn | krampen | koorts | onwel | flauwgevallen | bewusteloos | ziekenhuis |
+        spoedeisende | ehbo | huisarts | dokter | arts | ambulance | 112 | noodgeval | dosering |
+        medicijn | medicatie | pillen | tabletten | glas | splinter | scherp | hangt los |
+        losgeraakt | instort | ingestort | scheur | accu | batterij | knoopcel | lekt | zuur |
+        schimmel | bedorven | beschimmeld | stukje metaal | in mijn eten | drinkwater | drinken |
+        bedreigd | aangevallen | mishandeld | geslagen | aangereden | aanrijding | botsing |
+        geknald | chemicali | giftig | gif | prikken | prikt | brandend | tril | hardhandig |
+        vastgepakt | gesleurd | geduwd | blauwe plekken | spuug | stuiptrek | durf niet meer |
+        remmen | remt | kinderen | peuter | brak
+    """,
+    "discrimination": """
+        discrimin | racis | afkomst | huidskleur | kleur | zwart | zwarte | donker | bruine |
+        buitenlander | allochto | migrant | vluchteling | asielzoeker | moslim | islam | joods |
+        jood | joden | christen | geloof | religie | hoofddoek | keppel | tulband | baard | homo |
+        gay | lesbi | lhbt | queer | trans | transgender | non-binair | biseks | seksis |
+        gehandicapt | handicap | beperking | rolstoel | blind | doof | autis | adhd | down |
+        leeftijd | ouderen | oud | bejaard | te oud | accent | achternaam | nationaliteit |
+        marokka | turk | turken | pool | polen | surinam | antilli | afrika | aziat | chinees |
+        uitgesloten | uitsluit | geweigerd | weigerden | anders behandeld | ongelijk | onderscheid |
+        apart genomen | wit | witte | blank | blanke | soort | mensen zoals | zulke mensen | afro |
+        kroes | boerkini | exotisch | antillen | nederlander | nederlandse | hier geboren |
+        oude mensen | scootmobiel | slechtziend | visueel | vrouw | man | mannen | meisje | types | normale mensen | die lui |
+        dat soort | die mensen | terug naar | eigen land | gelukszoeker | dat volk | dat tuig |
+        geen nederlands | nederlands leren
+    """,
+    "legal_threat": """
+        advocaat | advocaten | jurist | juridisch | rechter | rechtbank | rechtszaak | rechtszaal |
+        rechten | proces | procedure | dagvaard | gedagvaard | aansprakelijk | ingebrekestelling |
+        in gebreke | sommatie | schadevergoeding | schadeclaim | claim | aangifte | politie |
+        geschillencommissie | kifid | ombudsman | acm | autoriteit | consumentenbond |
+        juridisch loket | rechtsbijstand | incasso | wet | wettelijk | illegaal | strafbaar |
+        oplichting | oplichters | fraude | stappen ondernemen | commissie | inspectie | unia |
+        ingeschakeld
+    """,
+    "media_threat": """
+        krant | kranten | pers | journalist | media | nieuws | rtl | nos | sbs | tv | televisie |
+        radar | kassa | opgelicht | radio | omroep | viraal | volgers | followers | tiktok |
+        instagram | insta | twitter | facebook | youtube | linkedin | reddit | posten | delen |
+        gedeeld | review | recensie | trustpilot | google | sterren | openbaar | wereld |
+        laten weten | redactie | gazet | te weten | blog | artikel | publiceren | online | vrt
+    """,
+    "privacy_incident": """
+        gegevens | data | datalek | lek | gelekt | gehackt | hack | phishing | privacy | avg | gdpr |
+        brief | brieven | mail | adres | naam | namen | geboortedatum | bsn | burgerservicenummer |
+        paspoort | identiteitskaart | id-kaart | rijbewijs | kopie | rekeningnummer | iban |
+        pasnummer | wachtwoord | inlog | account | dossier | uitslag | medisch | diagnose |
+        iemand anders | andermans | andere klant | vreemde | verkeerde persoon | verkeerd adres |
+        buurman | buren | inzien | inzage | zichtbaar | openbaar | kon zien | camera | foto |
+        beelden | toestemming | verwijder
+    """,
+}
+CUES: dict[str, tuple[str, ...]] = {
+    flag: tuple(w.strip() for w in words.split("|") if w.strip()) for flag, words in _CUES.items()
+}
+"""Per P1 flag, the words of which a comment must contain one for the flag to escalate."""
+CHECKED_FLAGS = tuple(CUES)
+
+
+def _normal(text: str) -> str:
+    return re.sub(r"\s+", " ", text.lower().replace("’", "'"))
+
+
+def _has(text: str, cue: str) -> bool:
+    if len(cue) <= MAX_WHOLE_WORD_CHARS:
+        return re.search(r"(?<!\w)" + re.escape(cue) + r"(?:s|en|je|jes)?(?!\w)", text) is not None
+    return cue in text
+
+
+def cue_words(text: str, flag: str) -> list[str]:
+    """The telling words of ``flag`` that ``text`` contains (empty for an unchecked flag)."""
+    normal = _normal(text)
+    return [cue for cue in CUES.get(flag, ()) if _has(normal, cue)]
+
+
+def corroborated(text: str, flag: str, probability: float) -> bool:
+    """Whether a raised ``flag`` may escalate: not a checked flag, nearly certain, or backed by
+    one of its telling words."""
+    if flag not in CUES or probability >= SURE_WITHOUT_CUE:
+        return True
+    return bool(cue_words(text, flag))
+
+
+def escalating(text: str, raised: Iterable[str], probabilities: dict[str, float]) -> list[str]:
+    """The raised flags that escalate: ``raised`` without the uncorroborated ones."""
+    return [f for f in raised if corroborated(text, f, probabilities[f])]

@@ -1,0 +1,110 @@
+"""Telling words behind a P1 flag: a flag the model raises on an ordinary complaint, with nothing
+in the comment that points at danger, a lawyer or the press, is shown but not escalated."""
+
+from __future__ import annotations
+
+import pytest
+
+from responder.config import Settings
+from responder.labels import FLAGS
+from responder.triage.cues import (
+    CHECKED_FLAGS,
+    CUES,
+    SURE_WITHOUT_CUE,
+    corroborated,
+    cue_words,
+    escalating,
+)
+from responder.triage.service import TriageService
+
+
+def test_every_p1_flag_is_checked_and_the_others_are_not() -> None:
+    from responder.model.real_text import P1_FLAGS
+
+    assert set(CHECKED_FLAGS) == set(P1_FLAGS)
+    assert set(CHECKED_FLAGS) <= set(FLAGS)
+    for flag, cues in CUES.items():
+        assert len(cues) == len(set(cues)), f"{flag}: a telling word is listed twice"
+        assert all(c == c.strip().lower() and c for c in cues)
+    assert corroborated("Mijn pakket is er niet", "abuse", 0.6)
+    assert corroborated("Mijn pakket is er niet", "churn_threat", 0.6)
+
+
+@pytest.mark.parametrize(
+    ("text", "flag", "found"),
+    [
+        ("Het ruikt hier naar gas!", "safety", ["gas"]),
+        ("Ik heb een notenallergie en toch zaten er noten in", "safety", ["allergi"]),
+        ("De gasten in het hotel waren luidruchtig", "safety", []),  # 'gas' is a whole word
+        ("Mijn reisgegevens staan nog steeds online", "privacy_incident", ["gegevens"]),
+        ("Mijn advocaat stuurt u een brief", "legal_threat", ["advocaat"]),
+        (
+            "Ik stap naar de Geschillencommissie",
+            "legal_threat",
+            ["geschillencommissie", "commissie"],
+        ),
+        ("Ik stuur dit naar RTL Nieuws", "media_threat", ["nieuws", "rtl"]),
+        ("Mijn robotstofzuiger rijdt alleen nog rondjes", "safety", []),
+        ("De winterjas laat water door bij de naden", "safety", []),
+    ],
+)
+def test_cue_words(text: str, flag: str, found: list[str]) -> None:
+    assert sorted(cue_words(text, flag)) == sorted(found)
+
+
+def test_a_flag_escalates_with_a_telling_word_or_when_the_model_is_nearly_certain() -> None:
+    plain = "De robotstofzuiger die ik vorige maand kocht doet het niet meer"
+    assert not corroborated(plain, "safety", 0.9)
+    assert corroborated(plain, "safety", SURE_WITHOUT_CUE)
+    assert corroborated(plain + ", en hij begon te roken", "safety", 0.7)
+    probabilities = {"safety": 0.9, "legal_threat": 0.8, "churn_threat": 0.7}
+    raised = ["safety", "legal_threat", "churn_threat"]
+    assert escalating(plain + ". Mijn advocaat belt u.", raised, probabilities) == [
+        "legal_threat",
+        "churn_threat",
+    ]
+
+
+def test_the_service_shows_a_flag_without_a_telling_word_as_possible(fake_classifier) -> None:  # type: ignore[no-untyped-def]
+    service = TriageService(fake_classifier, Settings())
+    t = service.triage("Mijn nieuwe stofzuiger maakt een raar geluid")
+    assert t.flags == []
+    (possible,) = t.possible_flags
+    assert possible.label == "safety" and possible.probability == 0.9
+    assert possible.evidence == ["stofzuiger"]  # its words are still explained
+    assert any("‘veiligheid’ niet geëscaleerd" in n for n in t.notes)
+    d = t.to_dict()
+    assert d["possible_flags"][0]["name"] == "veiligheid" and d["flags"] == []
+
+    backed = service.triage("Mijn nieuwe stofzuiger begon te vonken en te roken")
+    assert [f.label for f in backed.flags] == ["safety"] and backed.possible_flags == []
+
+    unchecked = TriageService(fake_classifier, Settings(flag_cues=False))
+    assert [f.label for f in unchecked.triage("Mijn nieuwe stofzuiger is stuk").flags] == ["safety"]
+
+
+def test_the_setting_comes_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("RESPONDER_FLAG_CUES", "false")
+    assert Settings().flag_cues is False
+    monkeypatch.delenv("RESPONDER_FLAG_CUES")
+    assert Settings().flag_cues is True
+
+
+def test_the_real_text_figures_count_only_escalating_flags(fake_classifier) -> None:  # type: ignore[no-untyped-def]
+    from responder.model.real_text import false_alarms, flag_recall, raised
+
+    texts = ["De stofzuiger is stuk", "De stofzuiger vonkt", "Gewoon een vraag"]
+    scores = fake_classifier.predict(texts)
+    assert raised(scores) == [{"safety"}, {"safety"}, set()]
+    assert raised(scores, texts) == [set(), {"safety"}, set()]
+    assert false_alarms(scores)["any_p1"] == round(2 / 3, 4)
+    assert false_alarms(scores, texts=texts)["any_p1"] == round(1 / 3, 4)
+    rows = [
+        {"text": texts[0], "flags": []},
+        {"text": texts[1], "flags": ["safety"]},
+        {"text": texts[2], "flags": []},
+    ]
+    assert flag_recall(rows, scores)["unflagged_with_p1"]["share"] == 0.5
+    checked = flag_recall(rows, scores, cue_check=True)
+    assert checked["unflagged_with_p1"]["share"] == 0.0
+    assert checked["safety"]["recall"] == 1.0
