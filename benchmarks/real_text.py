@@ -28,6 +28,7 @@ from responder.model.data import load_comments, split_path  # noqa: E402
 from responder.model.modeling import load_model  # noqa: E402
 from responder.model.real_text import evaluate_real, real_text_table  # noqa: E402
 from responder.protocols import HeadScores  # noqa: E402
+from responder.triage.cues import escalating  # noqa: E402
 
 
 class Remembering:
@@ -62,7 +63,7 @@ def main() -> None:
         results[f"{name}, model flags"] = evaluate_real(
             model, args.real, test_rows, with_lexicon=not results
         )
-        results[name] = evaluate_real(model, args.real, test_rows, cue_check=True)
+        results[name] = evaluate_real(model, args.real, test_rows, escalate=escalating)
         full = evaluate(model.inner, args.data, "test")
         test_split[name] = {h: round(r["macro_f1"], 4) for h, r in full["model"].items()}
         test_split["textblob_nl"] = {

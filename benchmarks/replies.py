@@ -10,8 +10,10 @@ were written against; replies-holdout.yaml and replies-final.yaml, written later
 did not look at the engine (the engine was then improved while looking at their failures, so they
 are no longer untouched); replies-fresh.yaml, run once. Prints the pass rate per expected
 situation and overall, the share of comments whose situation the plan got right, and every
-failure with the reasons; --previous-model and --fit (fit ranking on) add their pass rates from
-the same run; --out writes it all as JSON.
+failure with the reasons, and the escalation errors (cases that are not P1 in the playbook but
+got a P1 plan, and P1 cases that did not). The same model with every flag escalating
+(RESPONDER_FLAG_CUES=false) is always judged beside it; --previous-model and --fit (fit ranking
+on) add their pass rates from the same run; --out writes it all as JSON.
 """
 
 from __future__ import annotations
@@ -55,7 +57,7 @@ def main() -> None:
     args = parser.parse_args()
 
     sets = {path.stem: load_judged(path) for path in args.cases}
-    runs = [("model", args.model, False)]
+    runs = [("model", args.model, False), ("flag_cues_off", args.model, False)]
     if args.fit:
         runs.append(("fit_ranking_on", args.model, True))
     if args.previous_model:
@@ -68,9 +70,9 @@ def main() -> None:
     }
     for run, model, fit in runs:
         started = time.monotonic()
-        assistant = Assistant.from_settings(
-            Settings(threads=args.threads, fit_ranking=fit), model=model, playbook=args.playbook
-        )
+        settings = Settings(threads=args.threads, fit_ranking=fit, flag_cues=run != "flag_cues_off")
+        assistant = Assistant.from_settings(settings, model=model, playbook=args.playbook)
+        priorities = {s.id: s.priority for s in assistant.playbook.situations}
         result.setdefault(
             "playbook", {"name": assistant.playbook.name, "version": assistant.playbook.version}
         )
@@ -78,7 +80,7 @@ def main() -> None:
             problems = problems_with_playbook(cases, assistant.playbook)
             if problems:
                 sys.exit(f"{name} does not fit the playbook:\n" + "\n".join(problems))
-            report = judge(assistant, cases)
+            report = judge(assistant, cases, priorities)
             print(f"\n== {run} ({model.name}) on {name}")
             print(report_table(report))
             if run == "model" and not args.quiet:
@@ -94,7 +96,8 @@ def main() -> None:
                 result.setdefault("sets", {})[name] = report  # type: ignore[index]
             else:
                 result.setdefault(f"{run}_pass", {})[name] = {  # type: ignore[index]
-                    k: report[k] for k in ("cases", "passed", "pass_rate", "situation_accuracy")
+                    k: report[k]
+                    for k in ("cases", "passed", "pass_rate", "situation_accuracy", "escalation")
                 }
         result.setdefault("seconds", {})[run] = round(time.monotonic() - started, 1)  # type: ignore[index]
     if args.out:

@@ -96,15 +96,16 @@ def test_the_real_text_figures_count_only_escalating_flags(fake_classifier) -> N
     texts = ["De stofzuiger is stuk", "De stofzuiger vonkt", "Gewoon een vraag"]
     scores = fake_classifier.predict(texts)
     assert raised(scores) == [{"safety"}, {"safety"}, set()]
-    assert raised(scores, texts) == [set(), {"safety"}, set()]
+    assert raised(scores, texts) == [{"safety"}, {"safety"}, set()]
+    assert raised(scores, texts, escalating) == [set(), {"safety"}, set()]
     assert false_alarms(scores)["any_p1"] == round(2 / 3, 4)
-    assert false_alarms(scores, texts=texts)["any_p1"] == round(1 / 3, 4)
+    assert false_alarms(scores, texts=texts, escalate=escalating)["any_p1"] == round(1 / 3, 4)
     rows = [
         {"text": texts[0], "flags": []},
         {"text": texts[1], "flags": ["safety"]},
         {"text": texts[2], "flags": []},
     ]
     assert flag_recall(rows, scores)["unflagged_with_p1"]["share"] == 0.5
-    checked = flag_recall(rows, scores, cue_check=True)
+    checked = flag_recall(rows, scores, escalating)
     assert checked["unflagged_with_p1"]["share"] == 0.0
     assert checked["safety"]["recall"] == 1.0

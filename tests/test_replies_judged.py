@@ -360,6 +360,33 @@ def test_judge_reports_pass_rates_per_situation_and_failures() -> None:
     assert "gasgevaar" in table and "overall" in table and "75%" in table
 
 
+def test_judge_counts_escalation_errors(playbook: Playbook) -> None:
+    cases = [
+        case_with("Ik ruik een sterke gaslucht"),  # gasgevaar: P1
+        case_with("Sinds vanochtend ruikt het in de hele straat"),  # gasgevaar: P1
+        case_with("Tot hoe laat zijn jullie zaterdag open?"),  # vraag_algemeen
+        next(c for c in CASES if not c.reply),  # spam
+    ]
+    replies = {
+        cases[0].text: Answer("gasgevaar", "Verlaat het huis, bel 0800-9009.", "P1"),
+        cases[1].text: Answer("storing", "Vervelend!", "P2"),  # missed
+        cases[2].text: Answer("veiligheid", "Bel 112.", "P1"),  # a false escalation
+        cases[3].text: Answer("spam", None, "P4"),
+    }
+    priorities = {s.id: s.priority for s in playbook.situations}
+    report = judge(lambda case: replies[case.text], cases, priorities)
+    assert report["escalation"] == {
+        "p1_cases": 2,
+        "missed_p1": 1,
+        "other_cases": 2,
+        "false_p1": 1,
+        "false_p1_rate": 0.5,
+        "missed_p1_rate": 0.5,
+    }
+    assert "1/2 other cases got P1 (50%), 1/2 P1 cases did not" in report_table(report)
+    assert "escalation" not in judge(lambda case: replies[case.text], cases)
+
+
 def test_judge_runs_an_assistant_with_each_cases_context() -> None:
     seen: list[Any] = []
 
@@ -368,7 +395,7 @@ def test_judge_runs_an_assistant_with_each_cases_context() -> None:
             seen.append(context)
             item = SimpleNamespace(text="Dank je wel, fijn om te horen!")
             return SimpleNamespace(
-                plan=SimpleNamespace(situation="compliment"),
+                plan=SimpleNamespace(situation="compliment", priority="P4"),
                 suggestions=SimpleNamespace(items=[item]),
             )
 

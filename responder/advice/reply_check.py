@@ -22,7 +22,7 @@ must hold) and ``must_not`` (none may hold). A check is a one-key mapping:
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -319,6 +319,8 @@ class Answer:
 
     situation: str | None
     reply: str | None
+    priority: str | None = None
+    """The plan's priority (P1-P4), when the assistant gives one."""
 
 
 class Advisor(Protocol):
@@ -517,12 +519,13 @@ def check_suggestion(case: JudgedCase, text: str | None) -> list[str]:
 def answer_of(advice: Any) -> Answer:
     """The situation and first reply of an :class:`~responder.assistant.Advice`."""
     items = advice.suggestions.items
-    return Answer(advice.plan.situation, items[0].text if items else None)
+    return Answer(advice.plan.situation, items[0].text if items else None, advice.plan.priority)
 
 
 def judge(
     assistant: Advisor | Callable[[JudgedCase], Answer],
     cases: Sequence[JudgedCase],
+    priorities: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
     """Run every case through ``assistant`` (an object with ``advise``, or a function from a case
     to an :class:`Answer`) and report the pass rate overall and per expected situation, the
@@ -530,7 +533,9 @@ def judge(
     changed check can be re-scored without running the model again).
 
     A case passes when its first reply passes every check; a wrong situation is reported beside
-    it (``strict_pass_rate`` asks both)."""
+    it (``strict_pass_rate`` asks both). With ``priorities`` (situation id → P1…P4, from the
+    playbook) it also counts escalation errors: cases whose situation is not P1 that got a P1
+    plan (false escalations) and P1 cases that did not."""
     ask: Callable[[JudgedCase], Answer]
     if hasattr(assistant, "advise"):
         advisor = cast(Advisor, assistant)
@@ -544,8 +549,16 @@ def judge(
     failures: list[dict[str, Any]] = []
     answers: list[dict[str, Any]] = []
     passed = strict = right = 0
+    escalation = {"p1_cases": 0, "missed_p1": 0, "other_cases": 0, "false_p1": 0}
     for case in cases:
         answer = ask(case)
+        if priorities is not None:
+            urgent = priorities.get(case.situation) == "P1"
+            escalation["p1_cases" if urgent else "other_cases"] += 1
+            if urgent and answer.priority != "P1":
+                escalation["missed_p1"] += 1
+            elif not urgent and answer.priority == "P1":
+                escalation["false_p1"] += 1
         failed = check_suggestion(case, answer.reply)
         situation_ok = answer.situation == case.situation
         row = per.setdefault(case.situation, {"cases": 0, "passed": 0, "situation_correct": 0})
@@ -574,7 +587,15 @@ def judge(
                 }
             )
     n = len(cases)
+    extra: dict[str, Any] = {}
+    if priorities is not None:
+        extra["escalation"] = {
+            **escalation,
+            "false_p1_rate": _rate(escalation["false_p1"], escalation["other_cases"]),
+            "missed_p1_rate": _rate(escalation["missed_p1"], escalation["p1_cases"]),
+        }
     return {
+        **extra,
         "cases": n,
         "passed": passed,
         "pass_rate": _rate(passed, n),
@@ -605,4 +626,10 @@ def report_table(report: dict[str, Any]) -> str:
         f"{'overall':<22} {report['cases']:>5} {report['passed']:>6} {report['pass_rate']:>6.0%} "
         f"situation right {report['situation_accuracy']:.0%}, both {report['strict_pass_rate']:.0%}"
     )
+    if "escalation" in report:
+        e = report["escalation"]
+        lines.append(
+            f"escalation: {e['false_p1']}/{e['other_cases']} other cases got P1 "
+            f"({e['false_p1_rate']:.0%}), {e['missed_p1']}/{e['p1_cases']} P1 cases did not"
+        )
     return "\n".join(lines)

@@ -19,7 +19,7 @@ Sets in ``local/`` (built from copies that may not be redistributed) are scored 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -27,12 +27,14 @@ from responder.errors import DataError
 from responder.labels import FLAGS
 from responder.model.evaluation import single_label_report, textblob_predictions
 from responder.protocols import Classifier, HeadScores
-from responder.triage.cues import escalating
 
 P1_FLAGS = ("legal_threat", "media_threat", "safety", "privacy_incident", "discrimination")
 """Flags that make a comment P1 in the default playbook (abuse is hidden and reported instead)."""
 ABUSE_FLAGS = ("abuse", "discrimination")
 Row = dict[str, Any]
+Escalate = Callable[[str, Sequence[str], dict[str, float]], list[str]]
+"""Which of a text's raised flags escalate (``responder.triage.cues.escalating``): the service
+escalates a P1 flag only with a telling word; passed in, so that this module stays below triage."""
 
 
 def read_jsonl(path: Path) -> list[Row]:
@@ -76,20 +78,26 @@ def lexicon_sentiment_f1(truth: Sequence[str], texts: Sequence[str]) -> float:
     return float(single_label_report(list(truth), predicted, labels)["macro_f1"])
 
 
-def raised(scores: Sequence[HeadScores], texts: Sequence[str] | None = None) -> list[set[str]]:
-    """The flags each text gets: every flag the model raises, or with ``texts`` only those that
-    escalate (``responder.triage.cues``: a P1 flag needs a telling word), as the service does."""
-    if texts is None:
+def raised(
+    scores: Sequence[HeadScores],
+    texts: Sequence[str] | None = None,
+    escalate: Escalate | None = None,
+) -> list[set[str]]:
+    """The flags each text gets: every flag the model raises, or with ``texts`` and ``escalate``
+    only those that escalate, as the service does."""
+    if texts is None or escalate is None:
         return [set(s.raised_flags()) for s in scores]
-    return [
-        set(escalating(t, s.raised_flags(), s.flags)) for s, t in zip(scores, texts, strict=True)
-    ]
+    return [set(escalate(t, s.raised_flags(), s.flags)) for s, t in zip(scores, texts, strict=True)]
 
 
 def abuse_f1(
-    truth: Sequence[bool], scores: Sequence[HeadScores], texts: Sequence[str] | None = None
+    truth: Sequence[bool],
+    scores: Sequence[HeadScores],
+    texts: Sequence[str] | None = None,
+    escalate: Escalate | None = None,
 ) -> float:
-    predicted = ["yes" if r & set(ABUSE_FLAGS) else "no" for r in raised(scores, texts)]
+    got = raised(scores, texts, escalate)
+    predicted = ["yes" if r & set(ABUSE_FLAGS) else "no" for r in got]
     gold = ["yes" if t else "no" for t in truth]
     return float(single_label_report(gold, predicted, ["no", "yes"])["macro_f1"])
 
@@ -98,10 +106,11 @@ def false_alarms(
     scores: Sequence[HeadScores],
     flags: Iterable[str] = P1_FLAGS,
     texts: Sequence[str] | None = None,
+    escalate: Escalate | None = None,
 ) -> dict[str, Any]:
     """Share of texts with any of ``flags`` raised, and the share per flag."""
     chosen = tuple(flags)
-    got = raised(scores, texts)
+    got = raised(scores, texts, escalate)
     n = max(1, len(scores))
     return {
         "texts": len(scores),
@@ -111,10 +120,11 @@ def false_alarms(
 
 
 def flag_recall(
-    rows: Sequence[Row], scores: Sequence[HeadScores], cue_check: bool = False
+    rows: Sequence[Row], scores: Sequence[HeadScores], escalate: Escalate | None = None
 ) -> dict[str, Any]:
     """Per flag: of the comments that carry it, the share that get it."""
-    got = raised(scores, [str(r["text"]) for r in rows] if cue_check else None)
+    texts = [str(r["text"]) for r in rows] if escalate is not None else None
+    got = raised(scores, texts, escalate)
     out: dict[str, Any] = {}
     for flag in FLAGS:
         hits = [flag in g for r, g in zip(rows, got, strict=True) if flag in r["flags"]]
@@ -141,10 +151,10 @@ def evaluate_real(
     folder: Path,
     flag_rows: Sequence[Row] = (),
     with_lexicon: bool = True,
-    cue_check: bool = False,
+    escalate: Escalate | None = None,
 ) -> dict[str, Any]:
     """Every figure above for one classifier (and the lexicon where it applies); with
-    ``cue_check`` the flags are those that escalate in the service (``responder.triage.cues``)."""
+    ``escalate`` the flags are those that escalate in the service (``responder.triage.cues``)."""
     out: dict[str, Any] = {"sentiment": {}, "abuse": {}, "false_alarms": {}}
     for name, rows in real_sets(folder).items():
         texts = [str(r["text"]) for r in rows]
@@ -152,14 +162,13 @@ def evaluate_real(
             rows = [r for r in rows if r.get("split", "eval") == "eval"]
             texts = [str(r["text"]) for r in rows]
             scores = classifier.predict(texts)
-            checked = texts if cue_check else None
-            out["false_alarms"][name] = false_alarms(scores, texts=checked)
+            out["false_alarms"][name] = false_alarms(scores, texts=texts, escalate=escalate)
             by_genre: dict[str, list[tuple[HeadScores, str]]] = {}
             for r, s, t in zip(rows, scores, texts, strict=True):
                 by_genre.setdefault(str(r.get("genre", "?")), []).append((s, t))
             for genre, part in sorted(by_genre.items()):
                 out["false_alarms"][f"{name}/{genre}"] = false_alarms(
-                    [s for s, _ in part], texts=[t for _, t in part] if cue_check else None
+                    [s for s, _ in part], texts=[t for _, t in part], escalate=escalate
                 )
         elif name.startswith("sentiment"):
             scores = classifier.predict(texts)
@@ -168,15 +177,15 @@ def evaluate_real(
             if with_lexicon:
                 entry["lexicon"] = round(lexicon_sentiment_f1(truth, texts), 4)
             out["sentiment"][name] = entry
-            out["false_alarms"][name] = false_alarms(scores, texts=texts if cue_check else None)
+            out["false_alarms"][name] = false_alarms(scores, texts=texts, escalate=escalate)
         elif name.startswith("abuse"):
             scores = classifier.predict(texts)
             abusive = [bool(r["abuse"]) for r in rows]
-            f1 = abuse_f1(abusive, scores, texts if cue_check else None)
+            f1 = abuse_f1(abusive, scores, texts, escalate)
             out["abuse"][name] = {"n": len(rows), "model": round(f1, 4)}
     if flag_rows:
         scores = classifier.predict([str(r["text"]) for r in flag_rows])
-        out["flag_recall"] = flag_recall(flag_rows, scores, cue_check)
+        out["flag_recall"] = flag_recall(flag_rows, scores, escalate)
     return out
 
 
