@@ -1397,6 +1397,24 @@ EVENTS: tuple[tuple[str, str], ...] = (
         r"|(?:twee\s*keer|2\s*x|2\s*keer)\s+(?:afgeschreven|betaald|gefactureerd)",
     ),
     (
+        "afgewezen",
+        r"(?:is|zijn|werd|werden|wordt|worden)\s+(?:\w+\s+){0,2}?afgewezen"
+        r"|(?:wordt|worden|werd|werden)\s+(?:\w+\s+){0,3}?niet\s+vergoed",
+    ),
+    (
+        "ontbrak",
+        r"ontbr(?:ak|aken|eekt|eken)|niet\s+meegeleverd|niet\s+bij\s*geleverd",
+    ),
+    ("niet aangebeld", r"niet\s+(?:eens\s+)?(?:aangebeld|aan\s+gebeld)"),
+    (
+        "niet thuis gemeld",
+        r"['‘’\"]?niet\s+thuis['‘’\"]?\s+(?:gescand|gemeld|gezet|ingevuld|aangevinkt)"
+        r"|als\s+['‘’\"]?niet\s+thuis['‘’\"]?\s+(?:gescand|gemeld|gezet)",
+    ),
+    ("afgebroken", r"afgebroken|doorgebroken|brak\s+(?:af|door)"),
+    ("lekt", r"(?<!gas\s)(?:lekt|lekken|lekte)|laat\s+(?:\w+\s+){0,5}?water\s+door"),
+    ("beschimmeld", r"beschimmeld|onder\s+de\s+schimmel|schimmelt|schimmelig"),
+    (
         "onheus behandeld",
         r"onbeschoft|onbehouwen|brutaal|grof\s+(?:tegen|behandeld)|afgeblaft|afgesnauwd|snauwde"
         r"|uitgelachen|respectloos|onvriendelijk\s+(?:tegen|behandeld)|als\s+oud\s+vuil",
@@ -1555,6 +1573,13 @@ EVENT_LINES: dict[str, str] = {
     "niet ontvangen": "Heeft nog niets ontvangen",
     "dubbel afgeschreven": "Dubbel afgeschreven",
     "onheus behandeld": "Is onheus behandeld",
+    "afgewezen": "Is afgewezen",
+    "ontbrak": "Er ontbrak iets",
+    "niet aangebeld": "Er is niet aangebeld",
+    "niet thuis gemeld": "Ten onrechte als ‘niet thuis’ gemeld",
+    "afgebroken": "Is afgebroken",
+    "lekt": "Lekt",
+    "beschimmeld": "Is beschimmeld",
 }
 
 

@@ -396,6 +396,19 @@ EVENT_CLAUSES: dict[str, tuple[dict[str, str], dict[str, str] | None]] = {
         {"u": "u zo bent behandeld", "je": "je zo bent behandeld"},
         _same("{wie} zo is behandeld"),
     ),
+    "afgewezen": (_same("het is afgewezen"), _same("{wat} is afgewezen")),
+    "ontbrak": (_same("er iets ontbrak"), _same("er iets ontbrak aan {wat}")),
+    "niet aangebeld": (_same("er niet is aangebeld"), None),
+    "niet thuis gemeld": (
+        {
+            "u": "u ten onrechte als ‘niet thuis’ bent gemeld",
+            "je": "je ten onrechte als ‘niet thuis’ bent gemeld",
+        },
+        None,
+    ),
+    "afgebroken": (_same("er al iets is afgebroken"), _same("er al iets is afgebroken aan {wat}")),
+    "lekt": (_same("het lekt"), _same("{wat} lekt")),
+    "beschimmeld": (_same("er schimmel op zit"), _same("{wat} beschimmeld is")),
 }
 """What went wrong (``event`` facts) as a clause after "dat", per register: the plain form, and
 a form that names more when the comment gives it: the product ({wat}), the person affected
