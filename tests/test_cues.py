@@ -21,12 +21,11 @@ from responder.triage.service import TriageService
 def test_every_p1_flag_is_checked_and_the_others_are_not() -> None:
     from responder.model.real_text import P1_FLAGS
 
-    assert set(CHECKED_FLAGS) == set(P1_FLAGS)
+    assert set(CHECKED_FLAGS) == {*P1_FLAGS, "abuse"}
     assert set(CHECKED_FLAGS) <= set(FLAGS)
     for flag, cues in CUES.items():
         assert len(cues) == len(set(cues)), f"{flag}: a telling word is listed twice"
         assert all(c == c.strip().lower() and c for c in cues)
-    assert corroborated("Mijn pakket is er niet", "abuse", 0.6)
     assert corroborated("Mijn pakket is er niet", "churn_threat", 0.6)
 
 
@@ -109,3 +108,44 @@ def test_the_real_text_figures_count_only_escalating_flags(fake_classifier) -> N
     checked = flag_recall(rows, scores, escalating)
     assert checked["unflagged_with_p1"]["share"] == 0.0
     assert checked["safety"]["recall"] == 1.0
+
+
+def test_abuse_needs_an_insult_below_its_own_bar_and_an_insult_raises_it() -> None:
+    from responder.triage.cues import ABUSE_FLOOR, SURE_ABUSE, raised_by_words
+
+    plain = "Jullie irriteren me echt"
+    assert not corroborated(plain, "abuse", SURE_ABUSE - 0.01)
+    assert corroborated(plain, "abuse", SURE_ABUSE)
+    assert corroborated("Stelletje prutsers zijn jullie", "abuse", 0.86)
+    # an insult the model missed
+    assert raised_by_words("Verdomde klootzak!", [], {"abuse": ABUSE_FLOOR}) == ["abuse"]
+    assert raised_by_words("Verdomde klootzak!", [], {"abuse": ABUSE_FLOOR - 0.01}) == []
+    assert raised_by_words("Verdomde klootzak!", ["abuse"], {"abuse": 0.9}) == []  # raised already
+    # whole words only: a bag of mandarins is no insult, nor is "lullig" or a "wijfje"
+    for innocent in ("Zak mandarijnen, half beschimmeld", "Wat lullig zeg", "Ons wijfje is ziek"):
+        assert raised_by_words(innocent, [], {"abuse": 0.5}) == [], innocent
+    assert escalating(
+        "Hou je kop, sukkel", ["churn_threat"], {"churn_threat": 0.7, "abuse": 0.2}
+    ) == [
+        "churn_threat",
+        "abuse",
+    ]
+
+
+def test_the_service_raises_abuse_on_an_insult_with_the_insult_as_evidence() -> None:
+    from conftest import FakeClassifier
+
+    class Lenient(FakeClassifier):
+        """Gives abuse 0.2 to every text: below the threshold, above the floor."""
+
+        def predict(self, texts, batch_size=32):  # type: ignore[no-untyped-def]
+            out = super().predict(texts, batch_size)
+            for s in out:
+                s.flags["abuse"] = 0.2
+            return out
+
+    service = TriageService(Lenient(), Settings())
+    (flag,) = service.triage("Wat een klootzak is die bezorger").flags
+    assert flag.label == "abuse" and flag.evidence == ["klootzak"]
+    assert service.triage("Waar blijft mijn pakket nou").flags == []
+    assert TriageService(Lenient(), Settings(flag_cues=False)).triage("Klootzak").flags == []

@@ -8,11 +8,18 @@ A real safety report nearly always names what is dangerous (gas, smoke, a shock,
 allergic reaction); a real legal threat names a lawyer, a court or a complaints body.
 
 So a raised P1 flag escalates only when the comment contains one of its telling words, or when
-the model is nearly certain (:data:`SURE_WITHOUT_CUE`). A flag without either is kept as a
+the model is nearly certain (:data:`SURE_WITHOUT_CUE`). ``abuse`` works the same way with a list
+of insults (:data:`SURE_ABUSE`), and the other way round too: the model misses plain insults it
+rarely saw ("klootzak", "trut"), so a listed insult raises ``abuse`` when the model gives it at
+least :data:`ABUSE_FLOOR`. Abuse is not P1, but it sets the boundary reply and hides the comment,
+which insults a customer who only complained. A flag without either is kept as a
 *possible* flag: shown to the agent with its evidence, not escalated, and the agent confirms it
 with one click when it is right. The word lists were written from domain knowledge and pruned on
 the development split (a word that kept more false flags there than it saved true ones went);
-the test split and the judged reply sets were not used to choose them. ``benchmarks/real_text.py``
+the test split and the judged reply sets were not used to choose them. For ``abuse`` the two
+numbers (0.90, 0.10) were chosen for the best abuse F1 on the development split; the insult list
+is a general one, but the real abuse set's missed insults had been looked at before it was
+written, so that set is not independent of it. ``benchmarks/real_text.py``
 reports the effect beside the model's own flags.
 
 Matching (:func:`cue_words`): a cue of at most four letters must be a whole word (with a plural
@@ -26,7 +33,12 @@ import re
 from collections.abc import Iterable
 
 SURE_WITHOUT_CUE = 0.97
-"""A flag the model gives at least this probability escalates without a telling word."""
+"""A P1 flag the model gives at least this probability escalates without a telling word."""
+SURE_ABUSE = 0.90
+"""The same for ``abuse``: above it no insult needs to be named ("stelletje amateurs")."""
+ABUSE_FLOOR = 0.10
+"""An insult from the list raises ``abuse`` when the model gives it at least this much, below
+its own threshold: the model misses plain insults it rarely saw ("klootzak", "trut")."""
 MAX_WHOLE_WORD_CHARS = 4
 
 _CUES: dict[str, str] = {
@@ -91,19 +103,42 @@ _CUES: dict[str, str] = {
         buurman | buren | inzien | inzage | zichtbaar | openbaar | kon zien | camera | foto |
         beelden | toestemming | verwijder
     """,
+    "abuse": """
+        klootzak | klootzakken | kut | kutwijf | kuthoer | kutkind | kutbedrijf | kutwinkel | klote |
+        kloterig | tering | teringlijer | teringlijers | teringzooi | tyfus | tyfuslijer |
+        kankerlijer | kankerlijers | kankerhoer | kankerzooi | kankerbedrijf | kankerwinkel | hoer |
+        hoeren | hoertje | slet | sloerie | trut | trutten | teef | wijf | bitch | lul | lullen |
+        lulletje | eikel | eikels | rotzak | rotzakken | smeerlap | smeerlappen | schoft | schoften |
+        schoelje | ploert | proleet | proleten | tuig | tuftuig | uitschot | schorem | gespuis |
+        geteisem | criminelen | dieven | oplichters | boeven | idioot | idioten | debiel | debielen |
+        imbeciel | mongool | mongolen | achterlijk | achterlijke | gestoord | gestoorde | randdebiel |
+        halvegare | malloot | mafkees | sukkel | sukkels | oen | oenen | klojo | kneus | kneuzen |
+        loser | losers | uilskuiken | stomkop | stommeling | domkop | dombo | dwaas | lafaard |
+        lafaards | klaploper | profiteur | profiteurs | parasiet | parasieten | ongedierte | flikker |
+        flikkers | mietje | nazi | nazis | fascist | fascisten | landverrader | motherfucker | stfu |
+        klootviool | prutsers | clowns | rot op | sodemieter op | donder op | flikker op |
+        hou je kop | hou je bek | kop dicht | bek dicht | in elkaar slaan | ik maak je af | val dood |
+        ga dood | fuck you | fuck jullie | fuck off | vuile hond | stelletje prutsers
+    """,
 }
 CUES: dict[str, tuple[str, ...]] = {
     flag: tuple(w.strip() for w in words.split("|") if w.strip()) for flag, words in _CUES.items()
 }
-"""Per P1 flag, the words of which a comment must contain one for the flag to escalate."""
+"""Per checked flag (the P1 flags and ``abuse``), the words of which a comment must contain one
+for the flag to escalate."""
 CHECKED_FLAGS = tuple(CUES)
+WHOLE_WORDS = frozenset({"abuse"})
+"""Flags whose words match whole words only: an insult inside a longer word is no insult
+("zeurwijf" is, "wijfje" is not; "lul" is not "lullig")."""
 
 
 def _normal(text: str) -> str:
     return re.sub(r"\s+", " ", text.lower().replace("’", "'"))
 
 
-def _has(text: str, cue: str) -> bool:
+def _has(text: str, cue: str, whole: bool = False) -> bool:
+    if whole:
+        return re.search(r"(?<!\w)" + re.escape(cue) + r"(?!\w)", text) is not None
     if len(cue) <= MAX_WHOLE_WORD_CHARS:
         return re.search(r"(?<!\w)" + re.escape(cue) + r"(?:s|en|je|jes)?(?!\w)", text) is not None
     return cue in text
@@ -112,17 +147,30 @@ def _has(text: str, cue: str) -> bool:
 def cue_words(text: str, flag: str) -> list[str]:
     """The telling words of ``flag`` that ``text`` contains (empty for an unchecked flag)."""
     normal = _normal(text)
-    return [cue for cue in CUES.get(flag, ()) if _has(normal, cue)]
+    whole = flag in WHOLE_WORDS
+    return [cue for cue in CUES.get(flag, ()) if _has(normal, cue, whole)]
 
 
 def corroborated(text: str, flag: str, probability: float) -> bool:
     """Whether a raised ``flag`` may escalate: not a checked flag, nearly certain, or backed by
     one of its telling words."""
-    if flag not in CUES or probability >= SURE_WITHOUT_CUE:
+    sure = SURE_ABUSE if flag == "abuse" else SURE_WITHOUT_CUE
+    if flag not in CUES or probability >= sure:
         return True
     return bool(cue_words(text, flag))
 
 
+def raised_by_words(text: str, raised: Iterable[str], probabilities: dict[str, float]) -> list[str]:
+    """Flags the model did not raise that the comment's words raise: ``abuse`` for a listed
+    insult the model gives at least :data:`ABUSE_FLOOR`."""
+    if "abuse" in raised or probabilities.get("abuse", 0.0) < ABUSE_FLOOR:
+        return []
+    return ["abuse"] if cue_words(text, "abuse") else []
+
+
 def escalating(text: str, raised: Iterable[str], probabilities: dict[str, float]) -> list[str]:
-    """The raised flags that escalate: ``raised`` without the uncorroborated ones."""
-    return [f for f in raised if corroborated(text, f, probabilities[f])]
+    """The flags that escalate: ``raised`` without the uncorroborated ones, plus the flags that
+    the words raise (:func:`raised_by_words`)."""
+    raised = list(raised)
+    kept = [f for f in raised if corroborated(text, f, probabilities[f])]
+    return kept + raised_by_words(text, raised, probabilities)

@@ -13,7 +13,7 @@ from responder.config import Settings
 from responder.errors import InputError, ResponderError
 from responder.names import label_name
 from responder.protocols import Classifier, Embedder, HeadScores
-from responder.triage.cues import corroborated
+from responder.triage.cues import corroborated, cue_words, raised_by_words
 from responder.triage.detect import Detected, detect_languages, detect_register
 from responder.triage.evidence import flag_evidence
 from responder.triage.normalise import check_text
@@ -52,8 +52,8 @@ class Triage:
     """An agent said which flags apply (``corrected_triage``): the playbook's telling words
     (``sure_words``) then no longer stand in for a flag the model missed."""
     possible_flags: list[Flag] = field(default_factory=list)
-    """P1 flags the model raised without a telling word in the comment (see
-    :mod:`responder.triage.cues`): shown to the agent, not escalated, not in ``flags``."""
+    """Flags the model raised without a telling word in the comment (P1 flags and abuse, see
+    :mod:`responder.triage.cues`): shown to the agent, not acted on, not in ``flags``."""
 
     @property
     def is_dutch(self) -> bool:
@@ -92,8 +92,12 @@ def build_triage(
     heads = {head: Scored(*scores.top(head)) for head in ("sentiment", "intent", "topic")}
     low = [head for head, s in heads.items() if s.probability < LOW_CONFIDENCE]
     evidence = evidence or {}
+    names = scores.raised_flags()
+    if text is not None:  # the words raise what the model missed (a plain insult)
+        names += raised_by_words(text, names, scores.flags)
     raised = [
-        Flag(f, round(scores.flags[f], 4), evidence.get(f, [])) for f in scores.raised_flags()
+        Flag(f, round(scores.flags[f], 4), evidence.get(f) or cue_words(text or "", f))
+        for f in names
     ]
     raised.sort(key=lambda s: -s.probability)
     flags: list[Flag] = []
