@@ -82,6 +82,10 @@ FACT_SLOTS: dict[str, str] = {
 """Placeholders filled from a fact the customer gave (slot → kind of fact, see
 ``responder.advice.facts``). A template that uses one is used only when the fact is there."""
 
+MUST_SAY_PLACEHOLDERS = ("merk", "product", "Product")
+"""What a must-say text may fill in: the brand, and the product the customer named ("het
+product" when none)."""
+
 COMMENT_SLOTS = ("poging", "gebeurd", "medewerker", "erkenning")
 """Placeholders made from the comment beyond single facts: what the customer already tried, as
 a clause in the reply's register ("u heeft al drie keer gebeld"), what went wrong, as a clause
@@ -969,7 +973,7 @@ def _must_say_problems(
         for k, form in enumerate(must.forms()):
             part = "text" if k == 0 else "short"
             for register in REGISTERS:
-                for problem in template_problems(form.get(register), allowed=("merk",)):
+                for problem in template_problems(form.get(register), allowed=MUST_SAY_PLACEHOLDERS):
                     yield (
                         (*where, "must_say", j, part, register),
                         f"{prefix}[{j}].{part}.{register}: {problem}",

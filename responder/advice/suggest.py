@@ -600,17 +600,37 @@ def usable(form: Form, to: Addressing) -> bool:
     return all(f in known for f in fields)
 
 
+MUST_SAY_DEFAULTS = {"product": "het product", "Product": "Het product"}
+"""A must-say text may name the product the customer named ({product}: "Gebruik je powerbank
+niet meer"); without one it says "het product"."""
+
+
+def _known_product(phrase: str) -> bool:
+    """Whether a product phrase ends in a product the product list knows (also as the end of a
+    compound: "kipsalade", "gezichtscrème"), so that "Gebruik ... niet meer" makes sense."""
+    noun = phrase.split()[-1].lower() if phrase.split() else ""
+    return any(noun == w or (noun.endswith(w) and len(w) >= 4) for w in PRODUCT_ARTICLE)
+
+
 def missing_elements(
-    body: str, musts: tuple[MustSay, ...], register: Register, short: bool
+    body: str,
+    musts: tuple[MustSay, ...],
+    register: Register,
+    short: bool,
+    values: dict[str, str] | None = None,
 ) -> list[tuple[str, str]]:
     """What must be said and neither the body nor an element put in before says yet, as
-    ``(text, position)`` pairs."""
+    ``(text, position)`` pairs, its placeholders filled from ``values``."""
+    filled = {**(values or {}), **MUST_SAY_DEFAULTS}
+    product = (values or {}).get("product", "")
+    if _known_product(product):  # "je powerbank", not "je borst" or "jullie huurwoning"
+        filled.update(product=product, Product=product[:1].upper() + product[1:])
     out: list[tuple[str, str]] = []
     for must in musts:
         if must.said_in(" ".join([body, *(text for text, _ in out)])):
             continue
         form = must.short if short and must.short is not None else must.text
-        out.append((form.get(register), must.position))
+        out.append((form.get(register).format_map(filled), must.position))
     return out
 
 
@@ -618,10 +638,11 @@ def compositions(form: Form, to: Addressing, musts: tuple[MustSay, ...]) -> list
     """The texts a form can become, from the fullest to the most compact: with and without a
     greeting by name, with the full and the short must-say texts; ``(text, greeted)``."""
     template = form.text.get(to.register)
-    body = template.format(**values_for(to))
+    values = values_for(to)
+    body = template.format(**values)
     out = []
     for compact in (False, True):
-        inserted = missing_elements(body, musts, to.register, compact)
+        inserted = missing_elements(body, musts, to.register, compact, values)
         for greet in (True, False) if greets(to) else (False,):
             out.append((render(template, to, greet, inserted), greet))
         if not any(m.short for m in musts):
@@ -870,7 +891,10 @@ def _explain(reply: Reply, occasion: Occasion) -> str:
     said = ""
     if occasion.must_say:
         said = " Het antwoord zegt altijd: " + " ".join(
-            m.text.get(register) for m in occasion.must_say
+            text
+            for text, _ in missing_elements(
+                "", occasion.must_say, register, False, values_for(occasion.addressing)
+            )
         )
     do = step.for_channel(occasion.addressing.context.private)
     return f"Stap {reply.serves}: {do} {reply.why} Toon: {situation.tone} {form}{said}"
