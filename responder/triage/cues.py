@@ -29,6 +29,7 @@ or diminutive ending: ``gas``, ``rook``, ``pijn``); a longer cue may sit inside 
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 
@@ -137,11 +138,16 @@ def _normal(text: str) -> str:
 
 
 def _has(text: str, cue: str, whole: bool = False) -> bool:
-    if whole:
-        return re.search(r"(?<!\w)" + re.escape(cue) + r"(?!\w)", text) is not None
-    if len(cue) <= MAX_WHOLE_WORD_CHARS:
-        return re.search(r"(?<!\w)" + re.escape(cue) + r"(?:s|en|je|jes)?(?!\w)", text) is not None
+    if whole or len(cue) <= MAX_WHOLE_WORD_CHARS:
+        return _pattern(cue, whole).search(text) is not None
     return cue in text
+
+
+@functools.cache
+def _pattern(cue: str, whole: bool) -> re.Pattern[str]:
+    """A short cue as a whole word, with a plural or diminutive ending unless ``whole``."""
+    tail = "" if whole else r"(?:s|en|je|jes)?"
+    return re.compile(r"(?<!\w)" + re.escape(cue) + tail + r"(?!\w)")
 
 
 def cue_words(text: str, flag: str) -> list[str]:
