@@ -442,3 +442,19 @@ def test_awkward_sentences_are_gone(awkward: str) -> None:
 
 def test_goede_vraag_is_no_stock_opening() -> None:
     assert default_playbook_text().count("Goede vraag") == 0
+
+
+@pytest.mark.parametrize(
+    ("text", "named"),
+    [
+        ("Mijn bestelling kwam gisteren en de powerbank werd meteen gloeiend heet", "de powerbank"),
+        ("Mijn abonnement loopt nog, maar de router begon te smeulen", "de router"),
+        ("Mijn borst zit onder de rode bultjes sinds die zeep", "het product"),  # not a product
+        ("Het ding werd gloeiend heet tijdens het laden", "het product"),  # none named
+    ],
+)
+def test_a_safety_instruction_names_the_thing_not_the_order(text: str, named: str) -> None:
+    _, result = advise(text, channel="instagram", topic="product", flags=["safety"])
+    first = result.items[0].text
+    assert f"Gebruik {named} " in first, first
+    assert "Gebruik je bestelling" not in first and "Gebruik je abonnement" not in first

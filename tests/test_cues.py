@@ -149,3 +149,41 @@ def test_the_service_raises_abuse_on_an_insult_with_the_insult_as_evidence() -> 
     assert flag.label == "abuse" and flag.evidence == ["klootzak"]
     assert service.triage("Waar blijft mijn pakket nou").flags == []
     assert TriageService(Lenient(), Settings(flag_cues=False)).triage("Klootzak").flags == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Uw medewerker noemde mij gisteren ne 'profiteur' omdat ik korting vroeg",
+        "De chauffeur riep 'vuile profiteur' naar mij",
+        "Ik werd uitgemaakt voor sukkel door jullie kassière",
+    ],
+)
+def test_an_insult_someone_else_said_is_no_abuse_by_the_commenter(text: str) -> None:
+    from responder.triage.cues import raised_by_words
+
+    assert cue_words(text, "abuse") == []
+    assert raised_by_words(text, [], {"abuse": 0.5}) == []
+    assert not corroborated(text, "abuse", 0.89)
+
+
+@pytest.mark.parametrize(
+    ("text", "flag"),
+    [
+        ("Ik ben geschokt door jullie service", "safety"),  # not "schok"
+        ("Ik wacht al een week op een reactie", "safety"),  # only "allergische reactie"
+        ("Mevrouw, mijn transactie is mislukt", "discrimination"),
+        ("Ik krijg jullie nieuwsbrief nog steeds", "media_threat"),
+        ("Met het openbaar vervoer ben ik er pas om tien uur", "media_threat"),
+        ("De automatische incasso ging weer mis", "legal_threat"),
+    ],
+)
+def test_ordinary_words_do_not_back_a_flag(text: str, flag: str) -> None:
+    assert cue_words(text, flag) == []
+
+
+@pytest.mark.parametrize(
+    "text", ["Ik ga jullie aanklagen.", "Dan span ik een kort geding aan", "Ik klaag jullie aan"]
+)
+def test_the_usual_legal_threats_are_backed(text: str) -> None:
+    assert cue_words(text, "legal_threat")

@@ -1398,21 +1398,32 @@ EVENTS: tuple[tuple[str, str], ...] = (
     ),
     (
         "afgewezen",
-        r"(?:is|zijn|werd|werden|wordt|worden)\s+(?:\w+\s+){0,2}?afgewezen"
+        r"(?:is|zijn|werd|werden|wordt|worden)\s+(?:(?!niet\b|nog\b|geen\b|nooit\b)\w+\s+){0,2}?"
+        r"afgewezen"
         r"|(?:wordt|worden|werd|werden)\s+(?:\w+\s+){0,3}?niet\s+vergoed",
     ),
     (
         "ontbrak",
-        r"ontbr(?:ak|aken|eekt|eken)|niet\s+meegeleverd|niet\s+bij\s*geleverd",
+        r"ontbr(?:ak|aken|eekt|eken)(?!\s+(?:niets|niks|er\s+niets|er\s+niks))"
+        r"(?!\s+(?:\w+\s+){0,2}?aan\b)|niet\s+meegeleverd|niet\s+bij\s*geleverd",
     ),
     ("niet aangebeld", r"niet\s+(?:eens\s+)?(?:aangebeld|aan\s+gebeld)"),
     (
         "niet thuis gemeld",
-        r"['‘’\"]?niet\s+thuis['‘’\"]?\s+(?:gescand|gemeld|gezet|ingevuld|aangevinkt)"
-        r"|als\s+['‘’\"]?niet\s+thuis['‘’\"]?\s+(?:gescand|gemeld|gezet)",
+        r"['‘’\"]?niet\s+thuis['‘’\"]?\s+(?:gescand|gemeld|ingevuld|aangevinkt)"
+        r"|als\s+['‘’\"]?niet\s+thuis['‘’\"]?\s+(?:gescand|gemeld)",
     ),
-    ("afgebroken", r"afgebroken|doorgebroken|brak\s+(?:af|door)"),
-    ("lekt", r"(?<!gas\s)(?:lekt|lekken|lekte)|laat\s+(?:\w+\s+){0,5}?water\s+door"),
+    (
+        "afgebroken",
+        r"(?<!gesprek\sis\s)(?<!gesprek\swerd\s)(?<!chat\sis\s)(?<!chat\swerd\s)"
+        r"(?<!verbinding\sis\s)(?<!verbinding\swerd\s)(?<!\swordt\s)"
+        r"(?:afgebroken|doorgebroken|brak\s+(?:af|door))",
+    ),
+    (
+        "lekt",
+        r"(?<!gas\s)(?:lekt|lekken|lekte)(?!\s+(?:gas|niet|geen))"
+        r"|laat\s+(?:\w+\s+){0,5}?water\s+door",
+    ),
     ("beschimmeld", r"beschimmeld|onder\s+de\s+schimmel|schimmelt|schimmelig"),
     (
         "onheus behandeld",

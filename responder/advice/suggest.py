@@ -332,10 +332,45 @@ def comment_slots(
     staff = staff_named(comment)
     if staff:
         slots["medewerker"] = staff
+    thing = thing_named(facts, register)
+    if thing:
+        slots["ding"] = thing
     acknowledgement = acknowledgement_for(slots, register, playbook)
     if acknowledgement:
         slots["erkenning"] = acknowledgement
     return slots
+
+
+NOT_THINGS = frozenset(
+    (  # noqa: SIM905 - a word list reads best as text
+        "bestelling zending pakket pakketje pakje abonnement contract energiecontract account trein "
+        "intercity sprinter bus tram metro boot veerpont pont vlucht verzekering zorgverzekering "
+        "polis hypotheek lening spaarrekening bankrekening betaalrekening aansluiting verbinding "
+        "wifi wifi-verbinding internet glasvezel glasvezelaansluiting bundel app website webshop "
+        "site ticket treinkaartje kaartje vliegticket e-ticket vergunning uitkering toeslag menu "
+        "energierekening tv-pakket pas bankpas pinpas creditcard betaalpas ov-chipkaart ov-kaart "
+        "chipkaart cadeaukaart cadeaubon paspoort identiteitskaart id-kaart rijbewijs simkaart sim "
+        "e-sim container kliko afvalbak bank meter keuken product artikel"
+    ).split()
+)
+"""Products one does not "stop using" like a thing: orders, contracts, services, cards."""
+
+
+def thing_named(facts: Facts, register: Register) -> str | None:
+    """The first physical product the comment names, in ``register`` ("je powerbank", "de
+    kipsalade"): what a safety instruction can name. Not an order or a service ("je bestelling",
+    "je abonnement"), nor a word the product list does not know ("je borst")."""
+    for fact in facts.of("product"):
+        noun = fact.value.split()[-1].lower()
+        key = next(
+            (w for w in sorted(PRODUCT_ARTICLE, key=len, reverse=True) if noun.endswith(w)), None
+        )
+        if key is None or key in NOT_THINGS or noun in NOT_THINGS or len(key) < 3:
+            continue
+        value = _slot_value("product", fact.value, register)
+        if value:
+            return value
+    return None
 
 
 def attempts_clause(facts: Facts, register: Register) -> str | None:
@@ -601,15 +636,8 @@ def usable(form: Form, to: Addressing) -> bool:
 
 
 MUST_SAY_DEFAULTS = {"product": "het product", "Product": "Het product"}
-"""A must-say text may name the product the customer named ({product}: "Gebruik je powerbank
-niet meer"); without one it says "het product"."""
-
-
-def _known_product(phrase: str) -> bool:
-    """Whether a product phrase ends in a product the product list knows (also as the end of a
-    compound: "kipsalade", "gezichtscrème"), so that "Gebruik ... niet meer" makes sense."""
-    noun = phrase.split()[-1].lower() if phrase.split() else ""
-    return any(noun == w or (noun.endswith(w) and len(w) >= 4) for w in PRODUCT_ARTICLE)
+"""A must-say text may name the thing the customer named ({product}: "Gebruik je powerbank niet
+meer", see ``thing_named``); without one it says "het product"."""
 
 
 def missing_elements(
@@ -622,9 +650,9 @@ def missing_elements(
     """What must be said and neither the body nor an element put in before says yet, as
     ``(text, position)`` pairs, its placeholders filled from ``values``."""
     filled = {**(values or {}), **MUST_SAY_DEFAULTS}
-    product = (values or {}).get("product", "")
-    if _known_product(product):  # "je powerbank", not "je borst" or "jullie huurwoning"
-        filled.update(product=product, Product=product[:1].upper() + product[1:])
+    thing = (values or {}).get("ding")  # "je powerbank", not "je bestelling" or "je borst"
+    if thing:
+        filled.update(product=thing, Product=thing[:1].upper() + thing[1:])
     out: list[tuple[str, str]] = []
     for must in musts:
         if must.said_in(" ".join([body, *(text for text, _ in out)])):

@@ -124,6 +124,8 @@ class LabelOptions:
     model: str = ""
     """Identifies the model, so that a resumed run does not mix the labels of two models."""
     max_text_chars: int | None = None
+    flag_cues: bool = True
+    """Whether only corroborated flags act (``RESPONDER_FLAG_CUES``): part of the chunks."""
 
 
 def triage_columns(triage: Triage | None, error: str | None) -> dict[str, Any]:
@@ -255,6 +257,7 @@ class LabelJob:
                 "output_format": out_kind,
                 "model": options.model,
                 "max_text_chars": options.max_text_chars,
+                "flag_cues": options.flag_cues,
             },
         )
         work = WorkFolder(work_at or output)
@@ -445,6 +448,7 @@ def label_file(
         prefix,
         batch_size,
         max_text_chars=service.settings.max_text_chars,
+        flag_cues=service.settings.flag_cues,
         **options,
     )
     return LabelJob.prepare(source, output, settings, notify).run(service, progress)

@@ -56,7 +56,7 @@ from responder.errors import InputError
 INSTALL = 'pip install "responder[ray]"'
 READABLE = {".csv", ".jsonl", ".parquet"}
 ENGINE_MANIFEST = "ray-manifest.json"
-MANIFEST_VERSION = 1
+MANIFEST_VERSION = 2
 
 Notify = Callable[[str], None]
 
@@ -310,6 +310,7 @@ class RayLabelRun:
         settings = Settings()
         if self.options.max_text_chars is not None:
             settings = settings.model_copy(update={"max_text_chars": self.options.max_text_chars})
+        settings = settings.model_copy(update={"flag_cues": self.options.flag_cues})
         model = _model_path(self.options.model)
         check_model(Path(model))
         models = [model] + ([str(ray_options.model)] if ray_options.model else [])

@@ -31,7 +31,9 @@ from responder.errors import InputError
 
 SUFFIX = ".responder-work"
 MANIFEST = "manifest.json"
-MANIFEST_VERSION = 1
+MANIFEST_VERSION = 2
+"""2: the column ``flags_possible`` and the option ``flag_cues``; a run of version 1 cannot be
+resumed (its chunks lack the column) and says so."""
 
 OPTION_NAMES = {
     "text_column": "tekstkolom",
@@ -40,6 +42,7 @@ OPTION_NAMES = {
     "output_format": "uitvoerformaat",
     "model": "model",
     "max_text_chars": "maximale tekstlengte",
+    "flag_cues": "RESPONDER_FLAG_CUES",
 }
 """Options that decide the content of the chunks, with their Dutch names for messages."""
 

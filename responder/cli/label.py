@@ -129,6 +129,7 @@ def label(
         spec,
         model=model_identity(model_path),
         max_text_chars=settings.max_text_chars,
+        flag_cues=settings.flag_cues,
     )
     if engine == "ray":
         _label_on_ray(source, output, options, ray_address, workers, model_path)
