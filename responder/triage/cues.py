@@ -62,13 +62,13 @@ _CUES: dict[str, str] = {
         bedreigd | aangevallen | mishandeld | geslagen | aangereden | aanrijding | botsing |
         geknald | chemicali | giftig | gif | prikken | prikt | brandend | tril | hardhandig |
         vastgepakt | gesleurd | geduwd | blauwe plekken | spuug | stuiptrek | durf niet meer |
-        remmen | remt | peuter | brak | scherf | stroomstoot
+        remmen | remt | peuter | kinderen | brak | scherf | scherven | glazen | stroomstoot
     """,
     "discrimination": """
         discrimin | racis | afkomst | huidskleur | kleur | zwart | zwarte | donker | bruine |
         buitenlander | allochto | migrant | vluchteling | asielzoeker | moslim | islam | joods |
         jood | joden | christen | geloof | religie | hoofddoek | keppel | tulband | baard | homo |
-        gay | lesbi | lhbt | queer | trans | transgender | non-binair | biseks | seksis |
+        gay | lesbi | lhbt | queer | trans | transgender | transvrouw | transman | non-binair | biseks | seksis |
         gehandicapt | handicap | beperking | rolstoel | blind | doof | autis | adhd | down |
         leeftijd | ouderen | oud | bejaard | te oud | accent | achternaam | nationaliteit |
         marokka | turk | turken | pool | polen | surinam | antilli | afrika | aziat | chinees |
@@ -97,7 +97,7 @@ _CUES: dict[str, str] = {
     """,
     "privacy_incident": """
         gegevens | data | datalek | lek | gelekt | gehackt | hack | phishing | privacy | avg | gdpr |
-        brief | brieven | mail | adres | naam | namen | geboortedatum | bsn | burgerservicenummer |
+        brief | brieven | mail | adres | e-mailadres | mailadres | naam | namen | geboortedatum | bsn | burgerservicenummer |
         paspoort | identiteitskaart | id-kaart | rijbewijs | kopie | rekeningnummer | iban |
         pasnummer | wachtwoord | inloggegevens | inlog | account | dossier | uitslag | medisch | diagnose |
         iemand anders | andermans | andere klant | vreemde | verkeerde persoon | verkeerd adres |
