@@ -160,6 +160,22 @@ def test_a_possible_flag_is_shown_but_not_escalated(fake_api: Start, session: Se
     expect(triage.locator(".chip.possible-flag")).to_have_count(0)
 
 
+def test_correcting_only_the_topic_leaves_a_possible_flag_possible(
+    fake_api: Start, session: Session
+) -> None:
+    url = fake_api()
+    page = session.open(url)
+    suggest(page, "Mijn nieuwe stofzuiger doet het niet meer, wat nu?")
+    wait_for_reply(page)
+    page.get_by_role("button", name="Indeling corrigeren").click()
+    expect(page.get_by_role("checkbox", name="veiligheid (mogelijk)")).not_to_be_checked()
+    page.locator("#correct-topic").select_option("product")
+    page.get_by_role("button", name="Toepassen en opnieuw voorstellen").click()
+    triage = page.locator("section.triage")
+    expect(triage.locator(".chip.possible-flag")).to_contain_text("Mogelijk veiligheid")
+    expect(page.locator("section.case .badge")).not_to_have_text("P1")
+
+
 def _rewrite_json(session: Session, path: str, change: Callable[[dict[str, Any]], None]) -> None:
     """Let the page's request to ``path`` through to the server, then change its JSON answer."""
 

@@ -1229,10 +1229,12 @@
       return el("div", { class: "field" }, el("label", { for: "correct-" + head, text: capitalise(nameOf("heads", head)) }), select);
     });
     const raised = new Set((Array.isArray(triage.flags) ? triage.flags : []).map((f) => f.label));
+    const possible = new Set((Array.isArray(triage.possible_flags) ? triage.possible_flags : []).map((f) => f.label));
     const flagNames = labels.flags && typeof labels.flags === "object" ? Object.keys(labels.flags) : Array.from(raised);
     const boxes = flagNames.map((flag) => {
       const box = el("input", { type: "checkbox", id: "correct-flag-" + flag, value: flag, checked: raised.has(flag) });
-      return el("div", { class: "check" }, box, el("label", { for: "correct-flag-" + flag, text: labelName("flags", flag) }));
+      const text = labelName("flags", flag) + (possible.has(flag) ? " (mogelijk)" : "");
+      return el("div", { class: "check" }, box, el("label", { for: "correct-flag-" + flag, text }));
     });
     const apply = el("button", { type: "submit", class: "button primary", id: "correct-apply" }, "Toepassen en opnieuw voorstellen");
     const message = el("p", { class: "correct-message", role: "status" });
@@ -1249,7 +1251,10 @@
       event.preventDefault();
       const chosen = {};
       for (const head of heads) chosen[head] = selects[head].value;
-      chosen.flags = boxes.map((b) => b.querySelector("input")).filter((i) => i.checked).map((i) => i.value);
+      const checked = boxes.map((b) => b.querySelector("input")).filter((i) => i.checked).map((i) => i.value);
+      const untouched = checked.length === raised.size && checked.every((f) => raised.has(f));
+      // Flags left as they were say nothing about the possible ones: they stay possible.
+      if (!(untouched && possible.size)) chosen.flags = checked;
       apply.disabled = true;
       message.textContent = "Bezig…";
       await applyCorrection(state, chosen, message);
