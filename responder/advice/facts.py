@@ -1226,6 +1226,15 @@ NOT_OWN_THINGS = frozenset(
 """Words after "mijn" that name no product: opinions, time, the body, one's own data (never a
 value), people (see ``RELATIONS``) and adjectives standing alone."""
 RELATION_WORDS = frozenset(RELATIONS.split("|"))
+BOUGHT = re.compile(
+    r"(?<![\w'’])(?P<det>de|den|het|'t|die|deze|dat|mijn|m'n|m’n|mn|onze|ons)\s+"
+    r"(?P<adj>(?:[^\W\d_]+e\s+){0,2}?)(?P<noun>[^\W\d_]{3,20})\s+(?:die|dat)\s+(?:ik|we|wij|'k)\s+"
+    r"(?:[^\s.!?]+\s+){0,6}?(?:gekocht|kocht|kochten|besteld|bestelde|bestelden|gehuurd|huurde"
+    r"|gekregen|kreeg|kregen|laten\s+leveren|aangeschaft|aanschafte)(?![\w])",
+    re.IGNORECASE,
+)
+"""A thing the customer bought, named by the words after it ("de boormachine die ik vorige week
+bij jullie kocht"): what the comment is about even when the product list does not know it."""
 BARE_PRODUCT = re.compile(r"(?:^|[.!?\n]\s*)(?P<noun>[A-Z][a-z]{2,})(?![\w-])")
 NOT_PRODUCTS = frozenset({"meterkast", "brievenbus", "postbus", "vuilnisbak", "keukenkast"})
 PRODUCT_NEEDS_POSSESSIVE = frozenset(
@@ -1265,6 +1274,11 @@ PRODUCT_NEEDS_POSSESSIVE = frozenset(
 )
 """Words that name a product only after "mijn"/"onze": "de bank" is also the bank itself,
 "het internet" the internet, "de trein" the railway."""
+
+
+def bought_things(text: str) -> set[str]:
+    """The nouns of the things the comment says were bought ("de boormachine die ik … kocht")."""
+    return {m.group("noun").lower() for m in BOUGHT.finditer(text)}
 
 
 def _product_key(noun: str) -> str:
@@ -1329,6 +1343,21 @@ def _products(text: str) -> Iterator[Fact]:
         lead = _possessive(m.group("det"))
         value = " ".join(p for p in (lead, noun) if p)
         yield Fact("product", m.group(0), value, m.start(), m.end())
+    for m in BOUGHT.finditer(text):
+        noun = m.group("noun").lower()
+        if (
+            noun in NOT_OWN_THINGS
+            or noun in RELATION_WORDS
+            or _product_key(noun) in PRODUCT_ARTICLE
+        ):
+            continue  # the product list reads a known word, with its rules
+        det = m.group("det").lower().replace("’", "'")
+        if det in ("mijn", "m'n", "mn", "onze", "ons"):
+            lead = _possessive(det)
+        else:
+            lead = "het" if det in ("het", "'t", "dat") else "de"
+        start, end = m.start("det"), m.end("noun")
+        yield Fact("product", text[start:end], f"{lead} {noun}", start, end)
     for m in BARE_PRODUCT.finditer(text):
         # "Schoenen na 1 keer dragen kapot", "Matras van €899 heeft een kuil": a product opening a
         # sentence without an article.

@@ -19,7 +19,14 @@ from typing import Any, Literal
 import numpy as np
 from numpy.typing import NDArray
 
-from responder.advice.facts import PRODUCT_ARTICLE, Fact, Facts, extract_facts, staff_named
+from responder.advice.facts import (
+    PRODUCT_ARTICLE,
+    Fact,
+    Facts,
+    bought_things,
+    extract_facts,
+    staff_named,
+)
 from responder.advice.feedback import TemplateFeedback
 from responder.advice.guardrails import GuardrailResult, ReplyContext, check_reply, passed
 from responder.advice.personal_data import find_personal_data
@@ -296,7 +303,10 @@ def subject_for(
             if any(mentions(low, word) for word in subject.words):
                 return subject.text.get(register)
     product = (facts or extract_facts(comment)).first("product") if topic != "outage" else None
-    known = product is not None and any(w in PRODUCT_ARTICLE for w in product.value.split())
+    known = product is not None and (
+        any(w in PRODUCT_ARTICLE for w in product.value.split())
+        or product.value.split()[-1] in bought_things(comment)
+    )
     own = (
         product is not None
         and product.value.startswith(("mijn ", "onze ", "ons "))
@@ -332,7 +342,7 @@ def comment_slots(
     staff = staff_named(comment)
     if staff:
         slots["medewerker"] = staff
-    thing = thing_named(facts, register)
+    thing = thing_named(facts, register, comment)
     if thing:
         slots["ding"] = thing
     acknowledgement = acknowledgement_for(slots, register, playbook)
@@ -356,12 +366,19 @@ NOT_THINGS = frozenset(
 """Products one does not "stop using" like a thing: orders, contracts, services, cards."""
 
 
-def thing_named(facts: Facts, register: Register) -> str | None:
+def thing_named(facts: Facts, register: Register, comment: str = "") -> str | None:
     """The first physical product the comment names, in ``register`` ("je powerbank", "de
-    kipsalade"): what a safety instruction can name. Not an order or a service ("je bestelling",
-    "je abonnement"), nor a word the product list does not know ("je borst")."""
+    kipsalade", or anything it says was bought: "de boormachine die ik kocht"): what a safety
+    instruction can name. Not an order or a service ("je bestelling", "je abonnement"), nor a
+    word the product list does not know ("je borst")."""
+    bought = bought_things(comment) if comment else set()
     for fact in facts.of("product"):
         noun = fact.value.split()[-1].lower()
+        if noun in bought:
+            value = _slot_value("product", fact.value, register)
+            if value:
+                return value
+            continue
         key = next(
             (w for w in sorted(PRODUCT_ARTICLE, key=len, reverse=True) if noun.endswith(w)), None
         )
