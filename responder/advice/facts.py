@@ -1090,6 +1090,7 @@ PRODUCTS_HET = (
 )
 PRODUCT_ARTICLE: dict[str, str] = {w: "de" for w in PRODUCTS_DE.split("|")}
 PRODUCT_ARTICLE.update({w: "het" for w in PRODUCTS_HET.split("|")})
+_LONGEST_FIRST = sorted(PRODUCT_ARTICLE, key=len, reverse=True)
 PRODUCT_DETERMINER = (
     r"(?P<det>mijn|m'n|m’n|mn|mijne|me|onze|ons|de|den|het|'t|die|deze|dat|dit|een|ne|nen|jullie"
     r"|uw)"
@@ -1281,11 +1282,12 @@ def bought_things(text: str) -> set[str]:
     return {m.group("noun").lower() for m in BOUGHT.finditer(text)}
 
 
-def _product_key(noun: str) -> str:
+def product_key(noun: str) -> str:
+    """The product-list word a noun is or ends in ("kipsalade" → "salade"); else the noun."""
     low = noun.lower().replace(" ", " ")
     if low in PRODUCT_ARTICLE:
         return low
-    for word in sorted(PRODUCT_ARTICLE, key=len, reverse=True):
+    for word in _LONGEST_FIRST:
         if low.endswith(word):
             return word
     return low
@@ -1315,7 +1317,7 @@ def _products(text: str) -> Iterator[Fact]:
         noun = re.sub(r"\s+", " ", m.group("noun"))
         if noun[:1].isupper() and noun[1:2].islower():
             noun = noun.lower()  # a capital only because it opens a sentence or for emphasis
-        key = _product_key(noun)
+        key = product_key(noun)
         if noun.lower() in NOT_PRODUCTS:
             continue
         possessive = det in ("mijn", "m'n", "mn", "mijne", "me", "onze", "ons")
@@ -1345,11 +1347,7 @@ def _products(text: str) -> Iterator[Fact]:
         yield Fact("product", m.group(0), value, m.start(), m.end())
     for m in BOUGHT.finditer(text):
         noun = m.group("noun").lower()
-        if (
-            noun in NOT_OWN_THINGS
-            or noun in RELATION_WORDS
-            or _product_key(noun) in PRODUCT_ARTICLE
-        ):
+        if noun in NOT_OWN_THINGS or noun in RELATION_WORDS or product_key(noun) in PRODUCT_ARTICLE:
             continue  # the product list reads a known word, with its rules
         det = m.group("det").lower().replace("’", "'")
         if det in ("mijn", "m'n", "mn", "onze", "ons"):

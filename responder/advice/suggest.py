@@ -25,6 +25,7 @@ from responder.advice.facts import (
     Facts,
     bought_things,
     extract_facts,
+    product_key,
     staff_named,
 )
 from responder.advice.feedback import TemplateFeedback
@@ -379,10 +380,8 @@ def thing_named(facts: Facts, register: Register, comment: str = "") -> str | No
             if value:
                 return value
             continue
-        key = next(
-            (w for w in sorted(PRODUCT_ARTICLE, key=len, reverse=True) if noun.endswith(w)), None
-        )
-        if key is None or key in NOT_THINGS or noun in NOT_THINGS or len(key) < 3:
+        key = product_key(noun)
+        if key not in PRODUCT_ARTICLE or key in NOT_THINGS or noun in NOT_THINGS or len(key) < 3:
             continue
         value = _slot_value("product", fact.value, register)
         if value:
