@@ -93,6 +93,7 @@ def test_notebook_runs_and_reports_every_section(
     assert ("test split", "sentiment macro-F1") in figures
     assert ("sentiment-xed", "sentiment macro-F1") in figures
     assert ("abuse-xed", "abuse macro-F1") in figures
+    assert ("abuse-xed, second annotator", "abuse macro-F1") in figures
     assert ("ordinary", "share with a P1 flag") in figures
     for row in summary:
         assert 0 < row["n"] <= LIMIT
@@ -125,6 +126,10 @@ def test_notebook_figures_equal_the_library(
     scores = model.predict([r["text"] for r in rows])
     expected = abuse_f1([r["abuse"] for r in rows], scores)
     assert got[("abuse-xed", "abuse macro-F1")]["model"] == pytest.approx(expected)
+    expected = abuse_f1([r["abuse_second"] for r in rows], scores)
+    assert got[("abuse-xed, second annotator", "abuse macro-F1")]["model"] == pytest.approx(
+        expected
+    )
     rows = [r for r in read_jsonl(real / "ordinary.jsonl") if r["split"] == "eval"][:LIMIT]
     expected = false_alarms(model.predict([r["text"] for r in rows]))["any_p1"]
     assert got[("ordinary", "share with a P1 flag")]["model"] == pytest.approx(expected)

@@ -3,6 +3,9 @@ unflagged comments that still get a P1 flag (false escalations in the team's own
 
 from __future__ import annotations
 
+import pytest
+
+from responder.errors import DataError
 from responder.labels import FLAGS
 from responder.model.real_text import false_alarms, flag_recall
 from responder.protocols import HeadScores
@@ -44,3 +47,33 @@ def test_false_alarms_count_only_p1_flags() -> None:
     assert out["texts"] == 4
     assert out["any_p1"] == 0.25
     assert out["per_flag"]["abuse"] == 0.5
+
+
+def test_cohen_kappa_matches_a_hand_computed_value() -> None:
+    from responder.model.real_text import cohen_kappa
+
+    first = [True, True, False, False, False, False, True, False, False, False]
+    second = [True, False, False, False, False, False, True, True, False, False]
+    # observed 0.8; expected 0.3 * 0.3 + 0.7 * 0.7 = 0.58; κ = 0.22 / 0.42
+    assert cohen_kappa(first, second) == pytest.approx(0.22 / 0.42)
+    assert cohen_kappa(first, first) == pytest.approx(1.0)
+    with pytest.raises(DataError):
+        cohen_kappa(first, second[:3])
+
+
+def test_abuse_is_also_scored_against_the_second_annotator() -> None:
+    from responder.model.real_text import second_annotator
+
+    rows = [
+        {"abuse": True, "abuse_second": True},
+        {"abuse": True, "abuse_second": False},  # the annotators disagree
+        {"abuse": False, "abuse_second": False},
+        {"abuse": False, "abuse_second": False},
+    ]
+    scores = [_scores(["abuse"]), _scores([]), _scores([]), _scores([])]
+    out = second_annotator(rows, scores, ["a", "b", "c", "d"])
+    # against the second annotator every answer is right; on the agreed rows too
+    assert out["second"] == pytest.approx(1.0)
+    assert out["agreed_n"] == 3
+    assert out["agreed"] == pytest.approx(1.0)
+    assert 0 < out["kappa"] < 1

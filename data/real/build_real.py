@@ -189,6 +189,18 @@ def xed_sentiment(labels: list[int]) -> str | None:
 
 
 ABUSE_LABELS = HERE / "abuse_xed_labels.tsv"
+SECOND_LABELS = HERE / "abuse_xed_labels_second.tsv"
+
+
+def second_abuse_labels() -> dict[int, bool]:
+    """The second annotator's abuse label per XED line (abuse_xed_labels_second.tsv)."""
+    out = {}
+    for line in SECOND_LABELS.read_text(encoding="utf-8").splitlines():
+        if line.startswith("#") or line.startswith("line\t") or not line.strip():
+            continue
+        n, abuse = line.split("\t")[:2]
+        out[int(n)] = abuse == "true"
+    return out
 
 
 def build_abuse_xed(
@@ -196,6 +208,7 @@ def build_abuse_xed(
 ) -> dict:
     """abuse-xed.jsonl: XED subtitle lines with our own `abuse` labels (abuse_xed_labels.tsv)."""
     by_line = {int(r["source_ref"].rsplit(":", 1)[1]): r for r in xed_rows}
+    second = second_abuse_labels()
     rows, seen = [], set()
     dropped: Counter[str] = Counter()
     for line in ABUSE_LABELS.read_text(encoding="utf-8").splitlines():
@@ -218,6 +231,7 @@ def build_abuse_xed(
             "id": "",
             "text": text,
             "abuse": abuse == "true",
+            "abuse_second": second[int(n)],
             "flags": ["abuse"] if abuse == "true" else [],
             "selection": selection,
             "annotator": "helper-1 (single pass, data/GUIDELINES.md)",

@@ -5,7 +5,8 @@ Our own test split flatters every model; these figures decide whether a model ch
 - **sentiment** sets (``sentiment-*.jsonl``): macro-F1. A set with only negative and positive rows
   is scored negative-vs-positive (the model's choice between those two), as reviews usually are.
 - **abuse** sets (``abuse-*.jsonl``): macro-F1 of "abuse or discrimination flag raised" against
-  the ``abuse`` field.
+  the ``abuse`` field; where every row also has ``abuse_second`` (a second, independent
+  annotator), also against those labels and on the rows where both agree, with Cohen's κ.
 - **false alarms** (``ordinary.jsonl``, its ``eval`` half): the share of ordinary texts that get a
   P1 flag, and per flag; these texts carry no risk for an organisation.
 - **flag recall** on a labelled split of our own (``flag_rows``): the share of truly flagged
@@ -102,6 +103,44 @@ def abuse_f1(
     return float(single_label_report(gold, predicted, ["no", "yes"])["macro_f1"])
 
 
+def cohen_kappa(a: Sequence[bool], b: Sequence[bool]) -> float:
+    """Cohen's κ of two annotators' yes/no labels (1.0 when both always say the same)."""
+    n = len(a)
+    if n == 0 or n != len(b):
+        raise DataError("κ vraagt twee even lange, niet-lege reeksen labels.")
+    observed = sum(x == y for x, y in zip(a, b, strict=True)) / n
+    pa, pb = sum(a) / n, sum(b) / n
+    expected = pa * pb + (1 - pa) * (1 - pb)
+    return 1.0 if expected == 1 else (observed - expected) / (1 - expected)
+
+
+def second_annotator(
+    rows: Sequence[Row],
+    scores: Sequence[HeadScores],
+    texts: Sequence[str],
+    escalate: Escalate | None = None,
+) -> dict[str, Any]:
+    """Abuse macro-F1 against the second annotator (``abuse_second``) and on the rows where both
+    annotators agree, and their κ: a figure that does not rest on one person's reading."""
+    first = [bool(r["abuse"]) for r in rows]
+    second = [bool(r["abuse_second"]) for r in rows]
+    agreed = [i for i, (x, y) in enumerate(zip(first, second, strict=True)) if x == y]
+    return {
+        "kappa": round(cohen_kappa(first, second), 4),
+        "second": round(abuse_f1(second, scores, texts, escalate), 4),
+        "agreed_n": len(agreed),
+        "agreed": round(
+            abuse_f1(
+                [first[i] for i in agreed],
+                [scores[i] for i in agreed],
+                [texts[i] for i in agreed],
+                escalate,
+            ),
+            4,
+        ),
+    }
+
+
 def false_alarms(
     scores: Sequence[HeadScores],
     flags: Iterable[str] = P1_FLAGS,
@@ -183,6 +222,8 @@ def evaluate_real(
             abusive = [bool(r["abuse"]) for r in rows]
             f1 = abuse_f1(abusive, scores, texts, escalate)
             out["abuse"][name] = {"n": len(rows), "model": round(f1, 4)}
+            if rows and all("abuse_second" in r for r in rows):
+                out["abuse"][name].update(second_annotator(rows, scores, texts, escalate))
     if flag_rows:
         scores = classifier.predict([str(r["text"]) for r in flag_rows])
         out["flag_recall"] = flag_recall(flag_rows, scores, escalate)
@@ -208,6 +249,15 @@ def real_text_table(results: dict[str, dict[str, Any]]) -> str:
         lines.append(
             f"| {name} (n={entry['n']}) | abuse macro-F1 | " + " | ".join(cells) + " | – |"
         )
+        if "second" in entry:
+            for key, label in (("second", "second annotator"), ("agreed", "both agree")):
+                n = entry["n"] if key == "second" else entry["agreed_n"]
+                cells = [f"{results[s]['abuse'][name][key]:.3f}" for s in systems]
+                lines.append(
+                    f"| {name}, {label} (n={n}, κ={entry['kappa']:.2f}) | abuse macro-F1 | "
+                    + " | ".join(cells)
+                    + " | – |"
+                )
     for name, entry in first["false_alarms"].items():
         cells = [f"{100 * results[s]['false_alarms'][name]['any_p1']:.1f} %" for s in systems]
         lines.append(
