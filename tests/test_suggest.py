@@ -103,7 +103,7 @@ def test_suggestions_refer_to_the_subject_in_the_right_register() -> None:
         ("Ik wacht al weken op mijn terugbetaling", "billing", "de terugbetaling"),
         ("De factuur klopt niet", "billing", "de factuur"),
         ("Mijn retour is nooit verwerkt", "delivery", "uw retourzending"),
-        ("De appeltaart was oud", "product", "het product"),  # 'app' must not match 'appeltaart'
+        ("De appeltaart was oud", "product", "de appeltaart"),  # not 'app'; the noun reader
         ("Ik kan niet inloggen op de website", "outage", "de problemen met inloggen"),
         ("Niks aan de hand, gewoon een vraag", "general", "onze dienstverlening"),
         ("Jullie klantenservice is onbereikbaar", "general", "onze klantenservice"),

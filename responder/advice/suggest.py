@@ -55,6 +55,7 @@ from responder.advice.playbook import (
     template_fields,
 )
 from responder.advice.similarity import MAX_FIT, NO_FIT, Likeness, ReplyIndex
+from responder.advice.things import thing_named_in
 from responder.errors import InputError
 from responder.triage.service import Triage
 
@@ -321,6 +322,9 @@ def subject_for(
         for subject in subjects:
             if any(mentions(low, word) for word in subject.words):
                 return subject.text.get(register)
+    thing = thing_named_in(comment) if topic != "outage" else None
+    if thing is not None:
+        return _yours(thing, register)
     return playbook.fallback_subjects[topic].get(register)
 
 
