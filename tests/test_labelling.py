@@ -77,6 +77,10 @@ def test_a_possible_flag_has_its_own_column(service: TriageService, tmp_path: Pa
         got = list(csv.DictReader(fh))
     assert [r["flags"] for r in got] == ["legal_threat", "safety"]
     assert [r["flags_possible"] for r in got] == ["safety", ""]  # shown, not escalated
+    assert got[1]["flags_possible_scores"] == ""
+    score = float(got[0]["flags_possible_scores"])
+    assert 0.0 < score < 1.0
+    assert got[0]["flags_possible_evidence"].startswith("safety: ")
 
 
 def test_unknown_text_column_lists_columns(service: TriageService, tmp_path: Path) -> None:

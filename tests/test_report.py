@@ -40,6 +40,8 @@ class Page(HTMLParser):
         self.sections: dict[str, str] = {}
         self.counts: dict[str, int] = {}
         self.table_rows: list[list[str]] = []
+        """The rows of the P1 table ("eerst-bekijken")."""
+        self.rows_by_section: dict[str, list[list[str]]] = {}
         self._section: str | None = None
         self._count: str | None = None
         self._cell: list[str] | None = None
@@ -55,7 +57,7 @@ class Page(HTMLParser):
             self.sections[self._section] = ""
         if "data-count" in values:
             self._count = values["data-count"]
-        if tag == "tr" and self._section == "eerst-bekijken":
+        if tag == "tr" and self._section in ("eerst-bekijken", "mogelijk"):
             self._row = []
         if tag == "td" and self._row is not None:
             self._cell = []
@@ -65,7 +67,9 @@ class Page(HTMLParser):
             self._row.append("".join(self._cell))
             self._cell = None
         if tag == "tr" and self._row:
-            self.table_rows.append(self._row)
+            self.rows_by_section.setdefault(self._section or "", []).append(self._row)
+            if self._section == "eerst-bekijken":
+                self.table_rows.append(self._row)
             self._row = None
 
     def handle_data(self, data: str) -> None:
@@ -106,13 +110,21 @@ def labelled_report(service: TriageService, tmp_path: Path) -> Path:
 def test_report_sections_numbers_and_escaping(service: TriageService, tmp_path: Path) -> None:
     text = labelled_report(service, tmp_path).read_text(encoding="utf-8")
     page = Page(text)
-    assert list(page.sections) == ["aantallen", "verdeling", "verloop", "eerst-bekijken", "over"]
+    assert list(page.sections) == [
+        "aantallen",
+        "verdeling",
+        "verloop",
+        "eerst-bekijken",
+        "mogelijk",
+        "over",
+    ]
     assert page.counts == {
         "Rijen": 42,
         "Gelabeld": 22,  # 10 top, 10 slecht, the two with an advocaat
         "Niet Nederlands": 10,
         "Fouten": 10,
         "Met P1-vlag": 2,
+        "Mogelijke P1-vlag": 0,
     }
     assert page.tags["svg"] == 5  # four distributions and the timeline
     assert page.tags["script"] == 0 and "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;" in text
@@ -154,6 +166,34 @@ def test_the_most_likely_p1_comments_come_first_at_most_fifty(tmp_path: Path) ->
     page = Page(builder.render(summary, "x.csv", datetime(2026, 11, 25)))
     assert len(page.table_rows) == 50
     assert "De 50 met de hoogste kans, van 120 in totaal." in page.sections["eerst-bekijken"]
+
+
+def test_possible_p1_flags_have_their_own_table_and_count(tmp_path: Path) -> None:
+    builder = ReportBuilder(ReportSpec(tmp_path / "r.html"), "text", None)
+    rows = [
+        # only a possible P1 flag: its own table
+        {"flags": [], "flags_possible": ["safety"], "flags_possible_scores": [0.9]},
+        # a P1 flag and a possible one: the P1 table only
+        {
+            "flags": ["legal_threat"],
+            "flags_scores": [0.8],
+            "flags_possible": ["safety"],
+            "flags_possible_scores": [0.95],
+        },
+        # a possible flag that is no P1 flag in the playbook: neither
+        {"flags": [], "flags_possible": ["abuse"], "flags_possible_scores": [0.7]},
+        {"flags": [], "flags_possible": ["privacy_incident"], "flags_possible_scores": [0.66]},
+    ]
+    for number, added in enumerate(rows, 1):
+        builder.add(number, {"text": f"reactie {number}"}, {"sentiment": "negative", **added})
+    page = Page(builder.render(LabelSummary(rows=4, labelled=4), "x.csv", datetime(2026, 11, 25)))
+    assert page.counts["Met P1-vlag"] == 1
+    assert page.counts["Mogelijke P1-vlag"] == 2
+    assert [r[0] for r in page.table_rows] == ["2"]
+    assert page.table_rows[0][2] == "juridische dreiging (80%)"
+    possible = page.rows_by_section["mogelijk"]
+    assert [r[0] for r in possible] == ["1", "4"]  # the highest probability first
+    assert possible[0][2] == "veiligheid (90%)"
 
 
 def test_no_date_column(service: TriageService, tmp_path: Path) -> None:

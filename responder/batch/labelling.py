@@ -49,6 +49,8 @@ ADDED_COLUMNS = (
     "flags_scores",
     "flags_evidence",
     "flags_possible",
+    "flags_possible_scores",
+    "flags_possible_evidence",
     "language",
     "language_score",
     "register",
@@ -61,6 +63,8 @@ ADDED_TYPES = {
     "flags_scores": "float_list",
     "flags_evidence": "string_list",
     "flags_possible": "string_list",
+    "flags_possible_scores": "float_list",
+    "flags_possible_evidence": "string_list",
 }
 """Type of each added column in typed formats (Parquet): flags are ``list<string>``."""
 TEXT_COLUMN_NAMES = (
@@ -137,6 +141,8 @@ def triage_columns(triage: Triage | None, error: str | None) -> dict[str, Any]:
             "flags_scores": [],
             "flags_evidence": [],
             "flags_possible": [],
+            "flags_possible_scores": [],
+            "flags_possible_evidence": [],
             "error": error,
         }
 
@@ -155,6 +161,10 @@ def triage_columns(triage: Triage | None, error: str | None) -> dict[str, Any]:
         "flags_scores": [f.probability for f in triage.flags],
         "flags_evidence": [f"{f.label}: {', '.join(f.evidence)}" for f in triage.flags],
         "flags_possible": [f.label for f in triage.possible_flags],
+        "flags_possible_scores": [f.probability for f in triage.possible_flags],
+        "flags_possible_evidence": [
+            f"{f.label}: {', '.join(f.evidence)}" for f in triage.possible_flags
+        ],
         "language": triage.language.label,
         "language_score": triage.language.probability,
         "register": triage.register.label,

@@ -56,7 +56,7 @@ from responder.errors import InputError
 INSTALL = 'pip install "responder[ray]"'
 READABLE = {".csv", ".jsonl", ".parquet"}
 ENGINE_MANIFEST = "ray-manifest.json"
-MANIFEST_VERSION = 2
+MANIFEST_VERSION = 3
 
 Notify = Callable[[str], None]
 

@@ -209,6 +209,9 @@ class ReportBuilder:
         self.undated = 0
         self.p1_rows = 0
         self.urgent: list[_Urgent] = []
+        self.possible_rows = 0
+        self.possible: list[_Urgent] = []
+        """Rows whose only P1 flags are possible ones (raised without a telling word)."""
 
     def add(self, number: int, values: dict[str, Any], added: dict[str, Any]) -> None:
         """Count one labelled row (``added`` by the unprefixed column names)."""
@@ -231,22 +234,33 @@ class ReportBuilder:
                 hour = moment.replace(minute=0, second=0, microsecond=0)
                 self.hours.setdefault(hour, Counter())[sentiment or ""] += 1
         urgent = [(f, float(p)) for f, p in flags if f in self.spec.p1_flags]
+        possible = [
+            (f, float(p))
+            for f, p in zip(
+                added.get("flags_possible") or [],
+                added.get("flags_possible_scores") or [],
+                strict=False,
+            )
+            if f in self.spec.p1_flags
+        ]
+        if not urgent and not possible:
+            return
+        text = values.get(self.text_column)
+        entry = _Urgent(
+            max(p for _, p in urgent or possible),
+            -number,
+            number,
+            urgent or possible,
+            sentiment,
+            f"{moment:%d-%m-%Y %H:%M}" if moment else "",
+            text if isinstance(text, str) else "",
+        )
         if urgent:
             self.p1_rows += 1
-            text = values.get(self.text_column)
-            entry = _Urgent(
-                max(p for _, p in urgent),
-                -number,
-                number,
-                urgent,
-                sentiment,
-                f"{moment:%d-%m-%Y %H:%M}" if moment else "",
-                text if isinstance(text, str) else "",
-            )
-            if len(self.urgent) < TOP_N:
-                heapq.heappush(self.urgent, entry)
-            else:
-                heapq.heappushpop(self.urgent, entry)
+            _keep_top(self.urgent, entry)
+        else:
+            self.possible_rows += 1
+            _keep_top(self.possible, entry)
 
     def render(self, totals: Totals, source_name: str, created: datetime) -> str:
         counts = [
@@ -255,6 +269,7 @@ class ReportBuilder:
             ("Niet Nederlands", totals.not_dutch),
             ("Fouten", totals.errors),
             ("Met P1-vlag", self.p1_rows),
+            ("Mogelijke P1-vlag", self.possible_rows),
         ]
         cards = "".join(
             f'<div class="card"><span class="n" data-count="{html.escape(label)}">{n}</span>'
@@ -291,6 +306,7 @@ class ReportBuilder:
             distribution=distribution,
             timeline=self._timeline(),
             urgent=self._urgent_table(),
+            possible=self._possible_table(),
             about=about,
             p1_names=html.escape(", ".join(FLAG_NAMES.get(f, f) for f in self.spec.p1_flags)),
         )
@@ -313,27 +329,45 @@ class ReportBuilder:
     def _urgent_table(self) -> str:
         if not self.urgent:
             return "<p>Geen reacties met een P1-vlag.</p>"
-        rows = []
-        for u in sorted(self.urgent, reverse=True):
-            flags = ", ".join(f"{FLAG_NAMES.get(f, f)} ({p:.0%})" for f, p in u.flags)
-            sentiment = SENTIMENT_NAMES.get(u.sentiment or "", u.sentiment or "–")
-            rows.append(
-                f"<tr><td>{u.number}</td><td>{html.escape(u.moment)}</td>"
-                f"<td>{html.escape(flags)}</td><td>{html.escape(sentiment)}</td>"
-                f'<td class="text">{html.escape(u.text)}</td></tr>'
-            )
-        shown = (
-            f"De {len(rows)} met de hoogste kans, van {self.p1_rows} in totaal."
-            if self.p1_rows > len(rows)
-            else f"Alle {len(rows)} staan hieronder."
+        return _table(self.urgent, self.p1_rows)
+
+    def _possible_table(self) -> str:
+        if not self.possible:
+            return "<p>Geen reacties met alleen een mogelijke P1-vlag.</p>"
+        return _table(self.possible, self.possible_rows)
+
+
+def _keep_top(heap: list[_Urgent], entry: _Urgent) -> None:
+    """Keep the :data:`TOP_N` most likely entries."""
+    if len(heap) < TOP_N:
+        heapq.heappush(heap, entry)
+    else:
+        heapq.heappushpop(heap, entry)
+
+
+def _table(entries: list[_Urgent], total: int) -> str:
+    """The entries with the highest probability first, and how many there were in all."""
+    rows = []
+    for u in sorted(entries, reverse=True):
+        flags = ", ".join(f"{FLAG_NAMES.get(f, f)} ({p:.0%})" for f, p in u.flags)
+        sentiment = SENTIMENT_NAMES.get(u.sentiment or "", u.sentiment or "–")
+        rows.append(
+            f"<tr><td>{u.number}</td><td>{html.escape(u.moment)}</td>"
+            f"<td>{html.escape(flags)}</td><td>{html.escape(sentiment)}</td>"
+            f'<td class="text">{html.escape(u.text)}</td></tr>'
         )
-        return (
-            f"<p>{shown} Rij = rijnummer in het bestand, zonder de kopregel.</p>"
-            "<table><thead><tr><th>Rij</th><th>Datum</th><th>Vlag (kans)</th>"
-            "<th>Sentiment</th><th>Reactie</th></tr></thead><tbody>"
-            + "".join(rows)
-            + "</tbody></table>"
-        )
+    shown = (
+        f"De {len(rows)} met de hoogste kans, van {total} in totaal."
+        if total > len(rows)
+        else f"Alle {len(rows)} staan hieronder."
+    )
+    return (
+        f"<p>{shown} Rij = rijnummer in het bestand, zonder de kopregel.</p>"
+        "<table><thead><tr><th>Rij</th><th>Datum</th><th>Vlag (kans)</th>"
+        "<th>Sentiment</th><th>Reactie</th></tr></thead><tbody>"
+        + "".join(rows)
+        + "</tbody></table>"
+    )
 
 
 def write_report(path: Path, page: str) -> None:
@@ -552,6 +586,13 @@ PAGE = """<!DOCTYPE html>
 <h2>Eerst bekijken</h2>
 <p>Reacties met een P1-vlag ({p1_names}), de hoogste kans eerst, hoogstens 50.</p>
 {urgent}
+</section>
+<section id="mogelijk">
+<h2>Mogelijk urgent, niet geëscaleerd</h2>
+<p>Reacties waarin het model een P1-vlag ziet zonder een woord dat die vlag onderbouwt (de kans
+op een vals alarm is dan groot; zie <code>responder/triage/cues.py</code>). Ze krijgen geen P1,
+maar kijk ze even na: een terechte melding zet u met één klik op P1 in de werkplek.</p>
+{possible}
 </section>
 <section id="over">
 <h2>Over dit rapport</h2>

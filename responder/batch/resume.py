@@ -31,9 +31,10 @@ from responder.errors import InputError
 
 SUFFIX = ".responder-work"
 MANIFEST = "manifest.json"
-MANIFEST_VERSION = 2
-"""2: the column ``flags_possible`` and the option ``flag_cues``; a run of version 1 cannot be
-resumed (its chunks lack the column) and says so."""
+MANIFEST_VERSION = 3
+"""2: the column ``flags_possible`` and the option ``flag_cues``; 3: the columns
+``flags_possible_scores`` and ``flags_possible_evidence``. A run of an earlier version cannot be
+resumed (its chunks lack the columns) and says so."""
 
 OPTION_NAMES = {
     "text_column": "tekstkolom",
