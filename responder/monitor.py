@@ -159,7 +159,9 @@ def _deadlines(
 def _corrections(
     storage: Storage, key_id: int | None, start: datetime, comments: int
 ) -> dict[str, Any]:
-    """How often agents corrected each head, and which label changes come up most."""
+    """How often agents corrected each head, and which label changes come up most. A flag the
+    model raised as a possible one (no telling word) that the agent confirms is its own change,
+    "mogelijk X" to X: the model saw it, the telling words held it back."""
     rows = storage.corrections(key_id, every_key=False, since=start)
     per_head: Counter[str] = Counter()
     changes: Counter[tuple[str, str | None, str | None]] = Counter()
@@ -169,8 +171,10 @@ def _corrections(
             per_head[head] += 1
             if head == "flags":
                 before, after = set(model.get("flags") or []), set(row["flags"])
+                possible = set(model.get("possible_flags") or [])
                 changes.update(("flags", f, None) for f in sorted(before - after))
-                changes.update(("flags", None, f) for f in sorted(after - before))
+                for f in sorted(after - before):
+                    changes[("flags", f"{POSSIBLE}{f}" if f in possible else None, f)] += 1
             else:
                 changes[(head, model.get(head), row[head])] += 1
     return {
@@ -306,6 +310,10 @@ def _deadline_table(deadlines: dict[str, dict[str, Any]]) -> str:
     )
 
 
+POSSIBLE = "mogelijk:"
+"""Marks a flag the model raised as a possible one in a change's ``from``."""
+
+
 def _corrections_part(corrections: dict[str, Any]) -> str:
     total = corrections["total"]
     if not total:
@@ -316,7 +324,12 @@ def _corrections_part(corrections: dict[str, Any]) -> str:
         head = change["head"]
 
         def name(label: str | None, head: str = head) -> str:
-            return "–" if label is None else label_name(head, label)
+            if label is None:
+                return "–"
+            if label.startswith(POSSIBLE):
+                flag = label.removeprefix(POSSIBLE)
+                return f"mogelijk {label_name(head, flag)} (niet geëscaleerd)"
+            return label_name(head, label)
 
         rows.append(
             f"<tr><td>{html.escape(HEAD_NAMES.get(head, head))}</td>"

@@ -16,7 +16,13 @@ from responder.cli import cli
 from responder.errors import DataError, InputError
 from responder.model.data import correction_rows, load_comments, with_corrections
 from responder.storage import Storage
-from responder.triage.corrections import Labels, corrected_triage, full_labels, model_summary
+from responder.triage.corrections import (
+    Labels,
+    corrected_triage,
+    full_labels,
+    model_labels,
+    model_summary,
+)
 from responder.triage.service import Flag, Scored, Triage
 
 TRIAGE = Triage(
@@ -165,3 +171,22 @@ def test_train_with_feedback_adds_corrections_and_compares(
     )
     assert result.exit_code == 0, result.output
     assert "## Voor" in result.stdout and "| sentiment (macro-F1) |" in result.stdout
+
+
+def test_a_confirmed_possible_flag_is_recorded_as_the_models_possible_flag() -> None:
+    doubt = Flag("safety", 0.8, ["stofzuiger"])
+    triage = replace(TRIAGE, possible_flags=[doubt])
+    stored = triage.to_dict()
+    assert model_summary(stored)["possible_flags"] == ["safety"]
+    labels, changed, model = full_labels(
+        stored, Labels.of({"flags": ["privacy_incident", "safety"]})
+    )
+    assert labels["flags"] == ["privacy_incident", "safety"] and changed == ["flags"]
+    assert model["flags"] == ["privacy_incident"] and model["possible_flags"] == ["safety"]
+    assert set(labels) == {"sentiment", "intent", "topic", "flags"}  # the example: four heads
+    # Suggested with the flags overridden: the corrected triage has no possible flags left, the
+    # model's are under model_labels.
+    fixed, heads = corrected_triage(triage, Labels.of({"flags": ["safety"]}))
+    said = {**fixed.to_dict(), "model_labels": model_labels(triage, heads)}
+    assert model_summary(said)["possible_flags"] == ["safety"]
+    assert model_summary(said)["flags"] == ["privacy_incident"]

@@ -82,6 +82,20 @@ def test_figures_from_known_rows(tmp_path: Path) -> None:
         {"sentiment": "negative", "intent": "complaint", "topic": "delivery", "flags": []},
         None,
     )
+    db.record_correction(  # an agent confirms a possible flag: the model saw it
+        "r3",
+        None,
+        {"sentiment": "negative", "intent": "complaint", "topic": "product", "flags": ["safety"]},
+        ["flags"],
+        {
+            "sentiment": "negative",
+            "intent": "complaint",
+            "topic": "product",
+            "flags": [],
+            "possible_flags": ["safety"],
+        },
+        None,
+    )
     clock[0] = NOW
     data = figures(db, None, pb, days=7)
     assert data["total"] == 4
@@ -109,12 +123,14 @@ def test_figures_from_known_rows(tmp_path: Path) -> None:
     assert data["median_minutes_to_answer"] == 60.0  # 20, 60, 90
     assert p1["median_minutes_to_answer"] == 55.0
     corrections = data["corrections"]
-    assert corrections["total"] == 2
+    assert corrections["total"] == 3
     assert corrections["per_head"]["topic"] == {"count": 2, "share_of_comments": 0.5}
     assert corrections["changes"] == [
         {"head": "topic", "from": "delivery", "to": "billing", "count": 2},
+        {"head": "flags", "from": "mogelijk:safety", "to": "safety", "count": 1},
         {"head": "flags", "from": None, "to": "legal_threat", "count": 1},
     ]
+    assert "mogelijk veiligheid (niet geëscaleerd)" in render(data)
     assert figures(db, 5, pb, days=7)["total"] == 1
     assert figures(db, None, pb, days=30)["volume_per_hour"] == []  # hours only up to 7 days
 

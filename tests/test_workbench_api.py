@@ -100,7 +100,7 @@ def test_adding_legal_threat_makes_it_p1_for_the_legal_team(
     assert plan["route"]["id"] == "juridisch"
     assert body["corrected"] == ["flags"]
     assert [f["label"] for f in body["triage"]["flags"]] == ["legal_threat"]
-    assert body["triage"]["model_labels"] == {"flags": []}
+    assert body["triage"]["model_labels"] == {"flags": [], "possible_flags": []}
     assert body["suggestions"] and all(
         all(g["passed"] for g in s["guardrails"]) for s in body["suggestions"]
     )

@@ -291,7 +291,10 @@ class TriagePublic(_Out):
     notes: list[str]
     model_labels: dict[str, Any] = Field(
         default_factory=dict,
-        description="Wat het model zei bij de koppen die de medewerker corrigeerde.",
+        description=(
+            "Wat het model zei bij de koppen die de medewerker corrigeerde; bij flags ook de "
+            "mogelijke vlaggen (possible_flags)."
+        ),
     )
 
 

@@ -94,18 +94,20 @@ def _possible_notes(triage: Triage) -> set[str]:
 
 def model_labels(triage: Triage, heads: list[str]) -> dict[str, Any]:
     """What the model said for the ``heads`` an agent overrode (label, probability, Dutch name;
-    for flags the list of raised flags)."""
+    for flags the list of flags that escalated, and under ``possible_flags`` those it raised
+    without a telling word)."""
     out: dict[str, Any] = {}
     for head in heads:
         if head == "flags":
-            out[head] = [
-                {
-                    "label": f.label,
-                    "probability": f.probability,
-                    "name": label_name("flags", f.label),
-                }
-                for f in triage.flags
-            ]
+            for key, flags in (("flags", triage.flags), ("possible_flags", triage.possible_flags)):
+                out[key] = [
+                    {
+                        "label": f.label,
+                        "probability": f.probability,
+                        "name": label_name("flags", f.label),
+                    }
+                    for f in flags
+                ]
             continue
         scored: Scored | None = getattr(triage, head)
         out[head] = (
@@ -122,13 +124,16 @@ def model_labels(triage: Triage, heads: list[str]) -> dict[str, Any]:
 
 def model_summary(triage: Mapping[str, Any]) -> dict[str, Any]:
     """The model's four labels of a triage as the audit log keeps it (where an agent overrode a
-    head when asking for suggestions, the model's own label is under ``model_labels``)."""
+    head when asking for suggestions, the model's own label is under ``model_labels``), and its
+    possible flags (raised without a telling word, not escalated): an agent who confirms one
+    corrects the telling words, not the model."""
     out: dict[str, Any] = {
         h: (triage.get(h) or {}).get("label") for h in ("sentiment", "intent", "topic")
     }
     out["flags"] = sorted(f["label"] for f in triage.get("flags") or [])
+    out["possible_flags"] = sorted(f["label"] for f in triage.get("possible_flags") or [])
     for head, said in (triage.get("model_labels") or {}).items():
-        if head == "flags":
+        if head in ("flags", "possible_flags"):
             out[head] = sorted(f["label"] for f in said)
         elif head in out:
             out[head] = said["label"] if said else None
@@ -146,7 +151,7 @@ def full_labels(
             "Deze reactie is niet als Nederlands ingedeeld; een correctie kan alleen bij een "
             "ingedeelde reactie."
         )
-    result = dict(model)
+    result = {h: model[h] for h in HEAD_ORDER}
     for head in labels.heads:
         value = getattr(labels, head)
         result[head] = sorted(value) if head == "flags" else value
