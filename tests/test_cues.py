@@ -176,10 +176,23 @@ def test_an_insult_someone_else_said_is_no_abuse_by_the_commenter(text: str) -> 
         ("Ik krijg jullie nieuwsbrief nog steeds", "media_threat"),
         ("Met het openbaar vervoer ben ik er pas om tien uur", "media_threat"),
         ("De automatische incasso ging weer mis", "legal_threat"),
+        ("Valt dit nog onder de garantie?", "safety"),  # an idiom, not a fall
+        ("De stroom viel vanochtend weer uit.", "safety"),  # an outage
+        ("Het eten viel echt tegen", "safety"),
+        ("Hij stootte per ongeluk zijn sap om", "safety"),  # by accident, no accident
+        ("De beveiliger greep mijn arm", "safety"),  # "veilig" inside "beveiliger"
     ],
 )
 def test_ordinary_words_do_not_back_a_flag(text: str, flag: str) -> None:
     assert cue_words(text, flag) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Mijn moeder viel op de grond", "Ik viel uit de bus", "Hij is gevallen", "Is dit veilig?"],
+)
+def test_a_real_fall_still_backs_safety(text: str) -> None:
+    assert cue_words(text, "safety")
 
 
 @pytest.mark.parametrize(

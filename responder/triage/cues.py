@@ -141,8 +141,22 @@ FORCED_WHOLE = frozenset(
 ("zeurwijf" is, "wijfje" is not; "lul" is not "lullig")."""
 
 
+IDIOMS = re.compile(
+    r"(?<!\w)(?:valt|vallen|viel|vielen)\s+(?:\w+\s+){0,2}?(?:onder|tegen|mee"
+    r"|(?:uit|op)(?!\s+(?:de|het|een|mijn|m'n|zijn|haar|hun|onze|ons|straat|grond)(?!\w)))(?!\w)"
+    r"|(?<!\w)per\s+ongeluk(?!\w)"
+    r"|(?<!\w)\w*beveilig\w*"
+)
+"""Phrases in which a telling word means something harmless: "valt dit nog onder de garantie",
+"het valt tegen", "de stroom viel uit" (an outage, not a fall; "viel uit de bus" and "viel op de
+grond" still count), "per ongeluk" (by accident), the
+"beveiliger" or "beveiliging" (security staff; "veilig" inside it is no safety word)."""
+
+
 def _normal(text: str) -> str:
-    return re.sub(r"\s+", " ", text.lower().replace("’", "'"))
+    """Lower case, single spaces, and the :data:`IDIOMS` blanked out."""
+    low = re.sub(r"\s+", " ", text.lower().replace("’", "'"))
+    return IDIOMS.sub(lambda m: " " * len(m.group(0)), low)
 
 
 def _has(text: str, cue: str, whole_word: bool = False) -> bool:
