@@ -47,7 +47,7 @@ def test_case(case: dict[str, Any], playbook: Playbook) -> None:
     p = plan(triage, text, context, playbook)
     assert p.situation == expect["situation"]
     assert p.priority == expect["priority"]
-    assert p.register == expect["register"]
+    assert p.register == expect["register"], p.register
     if "route" in expect:
         assert p.route.id == expect["route"]
     if "deadline" in expect:

@@ -290,3 +290,22 @@ def test_never_raises_on_fact_like_text(text: str) -> None:
         if fact.kind != "reference":
             assert not find_personal_data(fact.value)
     facts.summary()
+
+
+@pytest.mark.parametrize(
+    ("text", "staff"),
+    [
+        ("Den taxichauffeur die jullie stuurden riep iets naar mij", "de taxichauffeur"),
+        ("Ne bewaker van jullie winkel heeft mij vastgepakt", "de bewaker"),
+        ("De purser schreeuwde tegen mijn zoon", "de purser"),
+        ("De huismeester van ons complex noemde mij een zeurwijf", "de huismeester"),
+        ("Uw medewerker aan de balie was onbeschoft", "onze medewerker"),
+        ("jullie baliemedewerker was bot", "onze baliemedewerker"),
+        ("Mijn pakket is nog steeds niet bezorgd", None),
+        ("De bestuurder van het bedrijf zegt niets", "de bestuurder"),
+    ],
+)
+def test_the_staff_member_the_comment_is_about(text: str, staff: str | None) -> None:
+    from responder.advice.facts import staff_named
+
+    assert staff_named(text) == staff

@@ -1660,14 +1660,17 @@ def _summary_line(fact: Fact, facts: tuple[Fact, ...]) -> str:
 # -- the staff member named ---------------------------------------------------------------------
 
 STAFF = re.compile(
-    r"(?<![\w])(?P<det>de|die|deze|jullie|uw|een|jouw|mijn)\s+(?:\w+e\s+)?"
-    r"(?P<who>bezorger|pakketbezorger|koerier|medewerker|medewerkster|baliemedewerker|"
-    r"servicemedewerker|klantenservicemedewerker|conducteur|chauffeur|buschauffeur|machinist|"
-    r"monteur|technicus|installateur|kassière|caissière|kassamedewerker|verkoper|verkoopster|"
-    r"portier|beveiliger|bewaker|postbode|stewardess|steward|receptioniste|receptionist|"
-    r"filiaalmanager|bedrijfsleider|manager|serveerster|ober)(?![\w])",
+    r"(?<![\w])(?P<det>de|den|die|deze|jullie|uw|een|ne|nen|jouw|mijn)\s+(?:\w+e\s+)?"
+    r"(?P<who>bezorger|pakketbezorger|koerier|[a-z]*medewerker|[a-z]*medewerkster|conducteur|"
+    r"[a-z]*chauffeur|machinist|(?:bus|tram|metro|trein)?bestuurder|"
+    r"monteur|technicus|installateur|kassière|caissière|verkoper|verkoopster|"
+    r"portier|beveiliger|bewaker|postbode|stewardess|steward|purser|receptioniste|receptionist|"
+    r"filiaalmanager|bedrijfsleider|manager|serveerster|ober|huismeester|conciërge|"
+    r"[a-z]*assistente|verpleegkundige|verpleger|schoonmaker|trainer|instructeur|begeleider)"
+    r"(?![\w])",
     re.IGNORECASE,
 )
+"""A member of staff ("de buschauffeur", "ne bewaker", "jullie baliemedewerker")."""
 
 
 def staff_named(comment: str) -> str | None:
