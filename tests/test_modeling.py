@@ -6,6 +6,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import torch
 from optimised import SAMPLE as OPT_SAMPLE
 
 from responder.errors import ModelLoadError, ModelNotFoundError
@@ -113,3 +114,34 @@ def test_batching_by_length_keeps_every_text_with_its_own_scores(tiny_model: Pat
             np.testing.assert_allclose(together[head][i], alone[head][0], atol=1e-5)
     empty = model.predict_proba([])
     assert all(v.shape == (0, len(model.config.names(h))) for h, v in empty.items())
+
+
+def test_the_flags_of_a_long_text_also_read_its_end(tiny_model: Path) -> None:
+    """A text longer than the model reads gets a second window with its last tokens; each flag
+    takes the higher of the two, the other heads keep the beginning."""
+    model = TriageModel.from_pretrained(tiny_model, precision="none")
+    limit = model._max_tokens()
+    short = "mijn pakket is niet geleverd"
+    long = " ".join(["de levering van mijn pakket duurt al weken"] * 40) + " ik bel mijn advocaat"
+    windows = list(model.tail_batches([short, long, short], batch_size=8))
+    assert [rows for rows, _, _ in windows] == [[1]]  # only the long text
+    _, input_ids, mask = windows[0]
+    window = min(limit, model.config.tail_length)
+    assert input_ids.shape == (1, window) and int(mask.sum()) == window
+    full = model.tokenizer(model.config.text_prefix + long)["input_ids"]
+    assert len(full) > limit
+    assert input_ids[0].tolist()[-10:] == full[-10:]  # the end of the text ...
+    assert input_ids[0].tolist()[:3] == full[:3]  # ... after the start token and the prefix
+    with_tail = model.predict_proba([short, long])
+    model.config.read_tail = False
+    without = model.predict_proba([short, long])
+    with torch.inference_mode():
+        tail_logits = model.heads["flags"](model.features(input_ids, mask)).float().numpy()[0]
+    tail = 1.0 / (1.0 + np.exp(-tail_logits))
+    assert not np.allclose(tail, without["flags"][1], atol=1e-4)  # the end reads differently
+    np.testing.assert_allclose(
+        with_tail["flags"][1], np.maximum(without["flags"][1], tail), atol=1e-5
+    )
+    np.testing.assert_allclose(with_tail["flags"][0], without["flags"][0], atol=1e-6)
+    for head in ("sentiment", "intent", "topic"):
+        np.testing.assert_allclose(with_tail[head], without[head], atol=1e-6)

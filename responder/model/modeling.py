@@ -84,6 +84,13 @@ class TriageConfig:
     pooling: str = "mean_max"
     """``mean`` (as E5 was trained) or ``mean_max``: mean and max over tokens side by side, so
     that one decisive word ("advocaat", "Radar") is not averaged away."""
+    read_tail: bool = True
+    """For a text longer than ``max_length`` tokens the flags also read its last ``tail_length``
+    tokens, and a flag takes the higher of the two: a long complaint often ends with its threat
+    ("… dan schakel ik een advocaat in"). The other heads read the beginning only."""
+    tail_length: int = 64
+    """Tokens of the end of a long text that the flags read (the prefix and special tokens
+    included); shorter than ``max_length`` to keep the cost down: a threat is one sentence."""
     quantization: str = "none"
     """Arithmetic when the model loads (see precision.py): ``none`` (float32), ``bf16``, ``int8``
     (selected layers get int8 weights) or ``auto`` (bf16 where the CPU computes it natively,
@@ -287,7 +294,12 @@ class TriageModel(nn.Module):
             if keep:
                 self._remember([texts[r] for r in rows], pooled.float().numpy())
         inverse = np.argsort(np.asarray(order, dtype=np.int64))
-        return {head: np.concatenate(chunks)[inverse] for head, chunks in parts.items()}
+        out = {head: np.concatenate(chunks)[inverse] for head, chunks in parts.items()}
+        if self.config.read_tail and "flags" in self.heads:
+            for rows, input_ids, mask in self.tail_batches(texts, batch_size):
+                tail = self.heads["flags"](self.dropout(self.features(input_ids, mask)))
+                out["flags"][rows] = np.maximum(out["flags"][rows], tail.float().numpy())
+        return out
 
     def _remember(self, texts: Sequence[str], pooled: NDArray[np.float32]) -> None:
         """Keep the unit sentence vectors of the last few texts a prediction saw, so that ranking
@@ -334,6 +346,30 @@ class TriageModel(nn.Module):
             return_attention_mask=False,
         )["input_ids"]
         order = sorted(range(len(ids)), key=lambda i: len(ids[i]))
+        yield from self._padded(ids, order, batch_size)
+
+    def tail_batches(
+        self, texts: Sequence[str], batch_size: int
+    ) -> Iterator[tuple[list[int], torch.Tensor, torch.Tensor]]:
+        """Like :meth:`batches_by_length`, for the texts longer than the model reads: the prefix
+        and their last tokens (see ``TriageConfig.read_tail``). Nothing for short texts."""
+        limit = self._max_tokens()
+        window = min(limit, self.config.tail_length)
+        full: list[list[int]] = self.tokenizer(
+            [self.config.text_prefix + t for t in texts], return_attention_mask=False
+        )["input_ids"]
+        long = [i for i, seq in enumerate(full) if len(seq) > limit]
+        if not long:
+            return
+        head = 1 + len(
+            self.tokenizer(self.config.text_prefix, add_special_tokens=False)["input_ids"]
+        )
+        tails = {i: full[i][:head] + full[i][-(window - head) :] for i in long}
+        yield from self._padded(tails, long, batch_size)
+
+    def _padded(
+        self, ids: Sequence[list[int]] | dict[int, list[int]], order: list[int], batch_size: int
+    ) -> Iterator[tuple[list[int], torch.Tensor, torch.Tensor]]:
         pad = int(self.tokenizer.pad_token_id or 0)
         for start in range(0, len(order), batch_size):
             rows = order[start : start + batch_size]
