@@ -40,6 +40,9 @@ def test_the_first_thing_is_named_with_its_article(text: str, thing: str) -> Non
         "Bij de kassa was het druk",  # the scene, not the thing
         "Ik schakel mijn rechtsbijstandsverzekering in",  # a legal threat's own word
         "Het is echt duidelijk zo",  # an adjective after the pronoun
+        "De portiers deden heel onvriendelijk",  # people, in the plural
+        "ik crepeer van de spierpijn",  # the body
+        "Jullie denken alleen aan de winst",  # abstract
         "",
     ],
 )

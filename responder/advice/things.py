@@ -59,6 +59,7 @@ NOT_THINGS = frozenset(
         "bedrijf firma gemeente overheid regering politie adviseur verzekeraar trainer coach "
         "makelaar huismeester fysiotherapeut stewardess purser piloot loodgieter schoonmaker "
         "bestuurder conciërge kapper schoonfamilie vrienden vriendinnen personeel stad land "
+        "brandweer ambulance controleur apotheker jongeren ouderen kinderen "
         # time
         "keer keren dag dagen week weken maand maanden jaar jaren uur uren minuut minuten "
         "seconde ochtend morgen middag avond nacht weekend tijd moment periode datum "
@@ -76,7 +77,8 @@ NOT_THINGS = frozenset(
         "waarheid realiteit feit feiten woord woorden zin zinnen tekst teksten info "
         "informatie uitleg nieuws verhaal regels regel wet procedure systeem beleid "
         "service kwaliteit prijs prijzen kosten geld bedrag euro cent "
-        "hulp steun excuus begrip respect fatsoen schande grap onzin "
+        "hulp steun excuus begrip respect fatsoen schande grap onzin samenwerking moed winst "
+        "verlies uitje zin plezier moeite verschil mogelijkheid "
         # pronoun-like and function words after an article
         "zelfde volgende hele halve echte enige andere allerbeste "
     ).split()
@@ -112,6 +114,7 @@ NOT_THING_ENDINGS = (
     "adres",
     "datum",
     "wachtwoord",
+    "pijn",
 )
 """Endings of people ("buschauffeur", "verpleegkundige") and of one's own data ("klantnummer",
 "geboortedatum"): the reply names those elsewhere, or never."""
@@ -139,7 +142,7 @@ def thing_named_in(text: str) -> str | None:
         if noun is None:
             continue
         low = noun.lower()
-        if low in NOT_THINGS or low in NOT_OWN_THINGS or low in RELATION_WORDS or low in INSULTS:
+        if any(_excluded(form) for form in _singulars(low)):
             continue
         if low.endswith(NOT_THING_ENDINGS) or any(w in low for w in THREAT_WORDS):
             continue
@@ -153,6 +156,20 @@ def thing_named_in(text: str) -> str | None:
         )
         return f"{lead} {low}"
     return None
+
+
+def _excluded(word: str) -> bool:
+    return word in NOT_THINGS or word in NOT_OWN_THINGS or word in RELATION_WORDS or word in INSULTS
+
+
+def _singulars(word: str) -> tuple[str, ...]:
+    """The word and what it may be the plural of ("portiers": "portier")."""
+    forms = [word]
+    if word.endswith("s"):
+        forms.append(word[:-1])
+    if word.endswith("en"):
+        forms.append(word[:-2])
+    return tuple(forms)
 
 
 def _noun_after(text: str, at: int) -> str | None:
