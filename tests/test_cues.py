@@ -200,3 +200,25 @@ def test_a_real_fall_still_backs_safety(text: str) -> None:
 )
 def test_the_usual_legal_threats_are_backed(text: str) -> None:
     assert cue_words(text, "legal_threat")
+
+
+@pytest.mark.parametrize(
+    ("text", "flag"),
+    [
+        ("Zoals afgesproken bel ik morgen terug", "safety"),  # not "roken"
+        ("Mijn gegevens zijn opgeslagen, zei de medewerker", "safety"),  # not "geslagen"
+        ("De gerechten waren koud", "legal_threat"),  # not "rechten"
+        ("Wanneer komt de monteur voor de installatie?", "media_threat"),  # not "insta"
+        ("Bij het treinstation was het druk", "media_threat"),
+        ("Ik ben ingedeeld in de verkeerde groep", "media_threat"),  # not "gedeeld"
+        ("Hebben jullie voorbeelden van een offerte?", "privacy_incident"),  # not "beelden"
+    ],
+)
+def test_a_telling_word_inside_another_word_does_not_count(text: str, flag: str) -> None:
+    assert cue_words(text, flag) == []
+
+
+def test_a_telling_word_as_a_word_still_counts() -> None:
+    assert cue_words("Ik ga dit op insta zetten", "media_threat") == ["insta"]
+    assert cue_words("Een vrouw is beroofd en neergeslagen", "safety")
+    assert cue_words("Hij heeft me geslagen", "safety") == ["geslagen"]

@@ -59,7 +59,7 @@ _CUES: dict[str, str] = {
         medicijn | medicatie | pillen | tabletten | glas | splinter | scherp | hangt los |
         losgeraakt | instort | ingestort | scheur | accu | batterij | knoopcel | lekt | zuur |
         schimmel | bedorven | beschimmeld | stukje metaal | in mijn eten | drinkwater | drinken |
-        bedreigd | aangevallen | mishandeld | geslagen | aangereden | aanrijding | botsing |
+        bedreigd | aangevallen | mishandeld | geslagen | neergeslagen | aangereden | aanrijding | botsing |
         geknald | chemicali | giftig | gif | prikken | prikt | brandend | tril | hardhandig |
         vastgepakt | gesleurd | geduwd | blauwe plekken | spuug | stuiptrek | durf niet meer |
         remmen | remt | peuter | kinderen | brak | scherf | scherven | glazen | stroomstoot
@@ -132,11 +132,13 @@ FORCED_WHOLE = frozenset(
     (  # noqa: SIM905 - a word list reads best as text
         "heet valt vallen viel gevallen schok scherp zuur 112 breuk claim mail data adres foto "
         "brief account inlog buren naam namen lek kassa nieuws online artikel delen openbaar radar "
-        "sterren wereld trans down man vrouw kleur zwart geloof oud pool turk wit soort"
+        "sterren wereld trans down man vrouw kleur zwart geloof oud pool turk wit soort "
+        "roken braken geslagen rechten insta gedeeld beelden baard"
     ).split()
 )
 """Cues that are also part of ordinary words ("geschokt", "mevrouw", "transactie", "nieuwsbrief",
-"e-mail", "openbaar vervoer"): they count only as a whole word (with a plural or diminutive)."""
+"e-mail", "openbaar vervoer", "afgebroken", "opgeslagen", "gerechten", "installatie",
+"ingedeeld", "voorbeelden"): they count only as a whole word (with a plural or diminutive)."""
 """Flags whose words match whole words only: an insult inside a longer word is no insult
 ("zeurwijf" is, "wijfje" is not; "lul" is not "lullig")."""
 
