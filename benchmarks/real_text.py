@@ -1,7 +1,9 @@
 """Triage quality on real Dutch text written by others, for one or more models side by side in
 one run, beside the textblob-nl lexicon: sentiment macro-F1 per real set, abuse macro-F1, the
 share of ordinary real texts that get a P1 flag (false alarms), flag recall on our own test split,
-and the test-split macro-F1 per head (which flatters every model). Each model is reported twice:
+and the test-split macro-F1 per head (which flatters every model); and the share of
+``tests/cases/hard-negatives.jsonl`` (120 ordinary webcare comments with risky words, written by
+a helper; the telling words were checked against them once) that gets a P1 flag. Each model is reported twice:
 as served (a P1 flag escalates only with a telling word, ``responder/triage/cues.py``) and with
 every flag the model raises ("NAME, model flags").
 
@@ -26,7 +28,12 @@ sys.path.insert(0, str(ROOT))
 from responder.model.building import evaluate  # noqa: E402
 from responder.model.data import load_comments, split_path  # noqa: E402
 from responder.model.modeling import load_model  # noqa: E402
-from responder.model.real_text import evaluate_real, real_text_table  # noqa: E402
+from responder.model.real_text import (  # noqa: E402
+    evaluate_real,
+    false_alarms,
+    read_jsonl,
+    real_text_table,
+)
 from responder.protocols import HeadScores  # noqa: E402
 from responder.triage.cues import escalating  # noqa: E402
 
@@ -51,6 +58,12 @@ def main() -> None:
     parser.add_argument("--model", action="append", required=True, help="NAME=FOLDER, repeatable")
     parser.add_argument("--real", type=Path, default=ROOT / "data" / "real")
     parser.add_argument("--data", type=Path, default=ROOT / "data" / "comments")
+    parser.add_argument(
+        "--hard-negatives",
+        type=Path,
+        default=ROOT / "tests" / "cases" / "hard-negatives.jsonl",
+        help="team-written ordinary comments with risky words: the share that gets a P1 flag",
+    )
     parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args()
     test_rows = list(load_comments(split_path(args.data, "test")))
@@ -69,6 +82,14 @@ def main() -> None:
         test_split["textblob_nl"] = {
             h: round(r["macro_f1"], 4) for h, r in full["baselines"]["textblob_nl"].items()
         }
+        if args.hard_negatives.is_file():
+            texts = [str(r["text"]) for r in read_jsonl(args.hard_negatives)]
+            scores = model.predict(texts)
+            key = "hard negatives (team-written)"
+            results[f"{name}, model flags"]["false_alarms"][key] = false_alarms(scores)
+            results[name]["false_alarms"][key] = false_alarms(
+                scores, texts=texts, escalate=escalating
+            )
         results[name]["seconds"] = round(time.monotonic() - started, 1)
         results[f"{name}, model flags"]["seconds"] = results[name]["seconds"]
         print(f"{name}: {results[name]['seconds']} s", file=sys.stderr)

@@ -77,3 +77,15 @@ def test_abuse_is_also_scored_against_the_second_annotator() -> None:
     assert out["agreed_n"] == 3
     assert out["agreed"] == pytest.approx(1.0)
     assert 0 < out["kappa"] < 1
+
+
+def test_the_hard_negatives_are_ordinary_comments_with_risky_words() -> None:
+    from pathlib import Path
+
+    from responder.model.real_text import read_jsonl
+
+    rows = read_jsonl(Path(__file__).parent / "cases" / "hard-negatives.jsonl")
+    assert len(rows) >= 100
+    assert len({r["id"] for r in rows}) == len(rows) == len({r["text"] for r in rows})
+    assert {r["kind"] for r in rows} == set(range(1, 9))
+    assert all(r["text"].strip() and r["why_ordinary"] for r in rows)
