@@ -21,6 +21,8 @@ from responder.advice.guardrails import (
     check_reply,
     tone_problem,
 )
+from responder.advice.hours import LANGUAGES as HOUR_LANGUAGES
+from responder.advice.hours import WORDS as HOUR_WORDS
 from responder.advice.plan import CommentContext
 from responder.advice.playbook import (
     REGISTERS,
@@ -157,7 +159,7 @@ def _check_replies(pb: Playbook, situation: Situation, report: CheckReport) -> N
                 Addressing(pb, c, channel_id, register, topic, subject, {}, language)
                 for c in signatures
             ]
-            sample = _sample_slots(pb, register)
+            sample = _sample_slots(pb, register, language)
             rich = [
                 Addressing(pb, c, channel_id, register, topic, subject, sample, language)
                 for c in signatures
@@ -247,12 +249,19 @@ def _checked(text: str, ctx: ReplyContext) -> list[GuardrailResult]:
     return check_reply(text, ctx)
 
 
-def _sample_slots(pb: Playbook, register: Register) -> dict[str, str]:
+def _sample_slots(pb: Playbook, register: Register, language: str = "nl") -> dict[str, str]:
     slots = {name: values[register] for name, values in SAMPLE_FACTS.items()}
     slots["openingstijden"] = (
         "Op Tweede Pinksterdag (maandag 17 mei) zijn we gesloten. Vanaf dinsdag 18 mei 8.00 uur "
         "zijn we er weer."
     )
+    if language in HOUR_LANGUAGES:  # the longest kind of answer: a closed day and when we reopen
+        words = HOUR_WORDS[language]
+        slots["openingstijden"] = words.closed_on.format(
+            day=words.on_day.format(weekday=words.weekdays[0], day=17, month=words.months[4]),
+            back=words.on_day.format(weekday=words.weekdays[1], day=18, month=words.months[4])
+            + " 10:00",
+        )
     links = pb.organisation.links
     values = {
         "merk": pb.organisation.brand,

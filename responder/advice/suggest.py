@@ -30,6 +30,8 @@ from responder.advice.facts import (
 )
 from responder.advice.feedback import TemplateFeedback
 from responder.advice.guardrails import GuardrailResult, ReplyContext, check_reply, passed
+from responder.advice.hours import LANGUAGES as HOUR_LANGUAGES
+from responder.advice.hours import opening_hours_in
 from responder.advice.personal_data import find_personal_data
 from responder.advice.plan import (
     LANGUAGE_NAMES,
@@ -214,15 +216,17 @@ class Occasion:
             "private" if the_plan.visibility == "private" else "public"
         )
         slots = comment_slots(comment, facts, register, playbook)
-        slots["openingstijden"] = opening_hours_text(
-            comment_text(comment), the_plan.received_at, playbook
+        language = situation.when.reply_language
+        slots["openingstijden"] = (
+            opening_hours_in(language, comment_text(comment), the_plan.received_at, playbook)
+            if language in HOUR_LANGUAGES
+            else opening_hours_text(comment_text(comment), the_plan.received_at, playbook)
         )
         if the_plan.answer:
             slots["antwoord"] = the_plan.answer
         musts = tuple(must_say_for(situation, triage, comment, context, playbook))
         signals = signals_for(triage, comment, playbook)
         neutral_question = signals.intent == "question" and signals.sentiment != "negative"
-        language = situation.when.reply_language
         max_chars = channels[the_plan.channel].max_chars
         checks = reply_checks(
             playbook,
