@@ -69,7 +69,12 @@ def main() -> None:
     ids = model.tokenizer([model.config.text_prefix + t for t in posts])["input_ids"]
     report["share_longer_than_read"] = {
         "test_split": round(
-            sum(len(i) > limit for i in model.tokenizer(texts)["input_ids"]) / len(texts), 4
+            sum(
+                len(i) > limit
+                for i in model.tokenizer([model.config.text_prefix + t for t in texts])["input_ids"]
+            )
+            / len(texts),
+            4,
         ),
         "throughput_corpus": round(sum(len(i) > limit for i in ids) / len(ids), 4),
     }

@@ -458,3 +458,12 @@ def test_a_safety_instruction_names_the_thing_not_the_order(text: str, named: st
     first = result.items[0].text
     assert f"Gebruik {named} " in first, first
     assert "Gebruik je bestelling" not in first and "Gebruik je abonnement" not in first
+
+
+def test_no_thing_is_read_from_a_privacy_incident_or_discrimination() -> None:
+    """What a customer writes about their data or who they are is theirs to repeat, not ours."""
+    text = "Ik kreeg een mail met de werkbon van een andere klant erin"
+    _, plain = advise(text, topic="service", flags=[])
+    assert any("de werkbon" in t for t in texts(plain))  # the reader names it ...
+    _, private = advise(text, topic="service", flags=["privacy_incident"])
+    assert not any("werkbon" in t for t in texts(private))  # ... but not for an incident

@@ -222,3 +222,17 @@ def test_a_telling_word_as_a_word_still_counts() -> None:
     assert cue_words("Ik ga dit op insta zetten", "media_threat") == ["insta"]
     assert cue_words("Een vrouw is beroofd en neergeslagen", "safety")
     assert cue_words("Hij heeft me geslagen", "safety") == ["geslagen"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Ze viel onder de tram", "Hij viel op z'n hoofd", "Ik viel tegen de kast", "Hij viel uit bed"],
+)
+def test_a_fall_is_no_idiom(text: str) -> None:
+    assert cue_words(text, "safety") == ["viel"]
+
+
+def test_a_security_breach_is_a_privacy_word_not_a_safety_word() -> None:
+    text = "Er is een beveiligingslek in jullie app"
+    assert cue_words(text, "privacy_incident") == ["beveiligingslek"]
+    assert cue_words(text, "safety") == []

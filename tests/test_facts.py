@@ -302,7 +302,8 @@ def test_never_raises_on_fact_like_text(text: str) -> None:
         ("Uw medewerker aan de balie was onbeschoft", "onze medewerker"),
         ("jullie baliemedewerker was bot", "onze baliemedewerker"),
         ("Mijn pakket is nog steeds niet bezorgd", None),
-        ("De bestuurder van het bedrijf zegt niets", "de bestuurder"),
+        ("De bestuurder van de auto reed door rood", None),  # another road user
+        ("De trambestuurder reed gewoon door", "de trambestuurder"),
     ],
 )
 def test_the_staff_member_the_comment_is_about(text: str, staff: str | None) -> None:

@@ -130,11 +130,16 @@ def test_the_flags_of_a_long_text_also_read_its_end(tiny_model: Path) -> None:
     assert input_ids.shape == (1, window) and int(mask.sum()) == window
     full = model.tokenizer(model.config.text_prefix + long)["input_ids"]
     assert len(full) > limit
-    assert input_ids[0].tolist()[-10:] == full[-10:]  # the end of the text ...
-    assert input_ids[0].tolist()[:3] == full[:3]  # ... after the start token and the prefix
+    head = model._prefix_tokens()  # the start token and "query:" as inside a text
+    assert 1 < head < 10 and full[:head] == input_ids[0].tolist()[:head]
+    assert input_ids[0].tolist() == full[:head] + full[-(window - head) :]  # then the end
+    assert input_ids.shape[1] <= limit
     with_tail = model.predict_proba([short, long])
     model.config.read_tail = False
     without = model.predict_proba([short, long])
+    model.config.tail_length = head + 2  # too small to hold a sentence: no tail is read
+    assert list(model.tail_batches([long], batch_size=8)) == []
+    model.config.tail_length = 64
     with torch.inference_mode():
         tail_logits = model.heads["flags"](model.features(input_ids, mask)).float().numpy()[0]
     tail = 1.0 / (1.0 + np.exp(-tail_logits))

@@ -1662,11 +1662,11 @@ def _summary_line(fact: Fact, facts: tuple[Fact, ...]) -> str:
 STAFF = re.compile(
     r"(?<![\w])(?P<det>de|den|die|deze|jullie|uw|een|ne|nen|jouw|mijn)\s+(?:\w+e\s+)?"
     r"(?P<who>bezorger|pakketbezorger|koerier|[a-z]*medewerker|[a-z]*medewerkster|conducteur|"
-    r"[a-z]*chauffeur|machinist|(?:bus|tram|metro|trein)?bestuurder|"
+    r"[a-z]*chauffeur|machinist|(?:bus|tram|metro|trein)bestuurder|"
     r"monteur|technicus|installateur|kassière|caissière|verkoper|verkoopster|"
     r"portier|beveiliger|bewaker|postbode|stewardess|steward|purser|receptioniste|receptionist|"
     r"filiaalmanager|bedrijfsleider|manager|serveerster|ober|huismeester|conciërge|"
-    r"[a-z]*assistente|verpleegkundige|verpleger|schoonmaker|trainer|instructeur|begeleider)"
+    r"[a-z]*assistente|verpleegkundige|verpleger|schoonmaker|instructeur)"
     r"(?![\w])",
     re.IGNORECASE,
 )

@@ -379,6 +379,9 @@ class Condition(_Model):
     unless_words: list[str] = Field(default_factory=list)
     """Words that rule the situation out: a commenter who reports being the target ("duwde me
     opzij") is not the offender, however the flags read."""
+    keep_words: list[str] = Field(default_factory=list)
+    """Words that keep the situation although one of its ``unless_words`` is there: an injury
+    ("gebroken", "ziekenhuis") keeps a safety report one when staff were aggressive too."""
     spam: bool | None = None
 
     @field_validator("intents", "topics", "sentiments", "flags", "all_flags")
@@ -388,7 +391,7 @@ class Condition(_Model):
         _check_labels(v, allowed, kind)
         return v
 
-    @field_validator("words", "sure_words", "unless_words")
+    @field_validator("words", "sure_words", "unless_words", "keep_words")
     @classmethod
     def _words(cls, v: list[str]) -> list[str]:
         empty = [w for w in v if not w.strip()]
@@ -399,7 +402,9 @@ class Condition(_Model):
     def matches(self, signals: Signals) -> bool:
         if not self.speaks(signals.language):
             return False
-        if any(mentions(signals.text, w) for w in self.unless_words):
+        if any(mentions(signals.text, w) for w in self.unless_words) and not any(
+            mentions(signals.text, w) for w in self.keep_words
+        ):
             return False
         overruled = signals.flags_confirmed and bool(self.flags or self.all_flags)
         if (

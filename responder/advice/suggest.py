@@ -112,6 +112,9 @@ MAX_OWN_NOUN_CHARS = 16
 """A thing the customer calls theirs names the subject up to this length: "uw piano", not "uw
 rechtsbijstandsverzekering" (a legal reply must not repeat that word, and long compounds read
 stiffly)."""
+SENSITIVE_FLAGS = frozenset({"privacy_incident", "discrimination"})
+"""Flags under which a reply names no thing the noun-phrase reader found: what a customer writes
+about a privacy incident or discrimination is theirs to repeat, not ours."""
 TOPIC_SURE = 0.7
 """Below this probability for the topic, another topic's subject words may name the subject."""
 MAX_ATTEMPTS_NAMED = 2
@@ -211,7 +214,16 @@ class Occasion:
             # gives the subject and the link.
             topic, unsure = situation.when.topics[0], False
         facts = extract_facts(comment)
-        subject = subject_for(comment, topic, register, playbook, facts, other_topics=unsure)
+        sensitive = {f.label for f in triage.flags} & SENSITIVE_FLAGS
+        subject = subject_for(
+            comment,
+            topic,
+            register,
+            playbook,
+            facts,
+            other_topics=unsure,
+            read_things=not sensitive,
+        )
         posted: Literal["public", "private"] = (
             "private" if the_plan.visibility == "private" else "public"
         )
@@ -290,11 +302,14 @@ def subject_for(
     playbook: Playbook,
     facts: Facts | None = None,
     other_topics: bool = False,
+    read_things: bool = True,
 ) -> str:
     """What the comment is about, as a noun phrase in the right register ("je pakket"): the
     topic's own subject words first; else the product the customer names ("je laptop"); else,
     with ``other_topics`` (the model is unsure of the topic), another topic's words
-    ("bestelling" under account); else the topic's fallback."""
+    ("bestelling" under account); else, with ``read_things``, the first thing the comment names
+    ("het afdak", see ``things.thing_named_in``; never for account and privacy matters); else
+    the topic's fallback."""
     low = comment.lower()
     topic = topic or "general"
     # The outage phrases presume a fault ("de storing in de app") that a comment under another
@@ -326,7 +341,8 @@ def subject_for(
         for subject in subjects:
             if any(mentions(low, word) for word in subject.words):
                 return subject.text.get(register)
-    thing = thing_named_in(comment) if topic != "outage" else None
+    reads = read_things and topic not in ("outage", "account_privacy")
+    thing = thing_named_in(comment) if reads else None
     if thing is not None:
         return _yours(thing, register)
     return playbook.fallback_subjects[topic].get(register)

@@ -40,8 +40,8 @@ MAX_ADJECTIVES = 2
 ADJECTIVE_ENDINGS = ("lijk", "ig", "isch", "baar", "loos", "zaam", "end", "er", "st")
 """Endings of words that are adjectives or adverbs, not nouns ("het duidelijk", "de beter")."""
 SCENE = re.compile(
-    r"(?:bij|in|op|aan|naar|voor|achter|naast|onder|boven|door|tegen|langs|uit|om|"
-    r"tijdens|sinds|na|vanaf|tot|richting|via|per|zonder|binnen|buiten|rond|rondom|bij)\s*$",
+    r"(?<!\w)(?:bij|in|op|aan|naar|voor|achter|naast|onder|boven|door|tegen|langs|uit|om|"
+    r"tijdens|sinds|na|vanaf|tot|richting|via|per|zonder|binnen|buiten|rond|rondom)\s*$",
     re.IGNORECASE,
 )
 """A preposition right before the phrase: it sets the scene ("bij de ingang", "sinds de storing")."""
@@ -94,7 +94,8 @@ FUNCTION_WORDS = frozenset(
         "doet deed doen staat stond ligt lag zit zat krijg kreeg "
         "ik je jij u hij zij ze we wij jullie men het die dat deze dit er "
         "omdat want terwijl zodat nadat voordat toen als wanneer hoewel dus "
-        "wat wie welke hoe waarom voor tegendeel uitzoeken"
+        "wat wie welke hoe waarom voor tegendeel uitzoeken "
+        "raar gek fijn leuk jammer erg goed slecht lastig vreemd zonde prima top super"
     ).split()
 )
 """Words that follow "die", "dat", "de" or "het" without being a noun ("dat niet", "die ik")."""
@@ -118,7 +119,53 @@ NOT_THING_ENDINGS = (
 )
 """Endings of people ("buschauffeur", "verpleegkundige") and of one's own data ("klantnummer",
 "geboortedatum"): the reply names those elsewhere, or never."""
+PARTICIPLE = re.compile(
+    r"^(?:aan|op|uit|af|door|in|mee|na|om|over|terug|toe|voor)?(?:ge|be|ver|ont|her)\w{2,}[td]$"
+)
+"""A past participle ("aangekaart", "belazerd", "gebeld"): no noun, even when it ends in one."""
 MIN_NOUN_CHARS = 4
+SENSITIVE = (
+    # health
+    "test",
+    "zwanger",
+    "diagnose",
+    "uitslag",
+    "ziekte",
+    "kanker",
+    "hiv",
+    "soa",
+    "therapie",
+    "medicij",
+    "medicatie",
+    "psych",
+    # money trouble and income
+    "schuld",
+    "sanering",
+    "loon",
+    "salaris",
+    "uitkering",
+    "toeslag",
+    "bankrekening",
+    "rekeningnummer",
+    "inkomen",
+    "achterstand",
+    # who someone is
+    "huidskleur",
+    "afkomst",
+    "geloof",
+    "religie",
+    "geaardheid",
+    "handicap",
+    "beperking",
+    # documents and files
+    "identiteitskaart",
+    "paspoort",
+    "rijbewijs",
+    "dossier",
+    "verblijfsvergunning",
+)
+"""Parts of words for what no public reply should name even when the customer does ("uw
+hiv-test", "uw schuldsanering", "uw huidskleur", "uw identiteitskaart")."""
 INSULTS = frozenset(CUES["abuse"])
 """An insult is no thing to name ("dat tuig van jullie")."""
 THREAT_WORDS = tuple(
@@ -126,6 +173,9 @@ THREAT_WORDS = tuple(
 )
 """A threat's own words are never repeated as its subject: the reply to a legal threat does not
 say "uw rechtsbijstandsverzekering", nor the reply to a media threat "de krant"."""
+MIN_THREAT_SUBSTRING = 7
+"""A threat word this long counts inside a compound too ("rechtsbijstandsverzekering"); a
+shorter one only as the whole noun ("insta" is no part of "installatie")."""
 MIN_HEAD_CHARS = 3
 """The shortest part of a compound: "dak" in "platdak"."""
 WORDS = Path(__file__).parent / "words"
@@ -144,7 +194,9 @@ def thing_named_in(text: str) -> str | None:
         low = noun.lower()
         if any(_excluded(form) for form in _singulars(low)):
             continue
-        if low.endswith(NOT_THING_ENDINGS) or any(w in low for w in THREAT_WORDS):
+        if low.endswith(NOT_THING_ENDINGS) or any(w in low for w in SENSITIVE):
+            continue
+        if any(low == w or (len(w) >= MIN_THREAT_SUBSTRING and w in low) for w in THREAT_WORDS):
             continue
         det = m.group("det").lower().replace("’", "'")
         if det in ("het", "'t") and (
@@ -193,6 +245,8 @@ def _noun_after(text: str, at: int) -> str | None:
             continue  # an adjective
         if len(low) < MIN_NOUN_CHARS or low in FUNCTION_WORDS or not _may_be_noun(low):
             return None
+        if PARTICIPLE.match(low) and low not in _words("nouns.txt"):
+            return None  # "het aangekaart", "ons belazerd": a verb, whatever it ends in
         return word
     return None
 

@@ -40,6 +40,9 @@ QUERY_PREFIX = "query: "
 RECENT_VECTORS = 256
 """How many recent texts' sentence vectors a model keeps (see ``TriageModel.vector_of``); a
 prediction over more texts than this (batch labelling) keeps none."""
+MIN_TAIL_TOKENS = 8
+"""The fewest tokens of its end a long text's tail window must hold (after the prefix); a
+smaller ``tail_length`` reads no tail."""
 
 
 class RecentVectors:
@@ -361,11 +364,20 @@ class TriageModel(nn.Module):
         long = [i for i, seq in enumerate(full) if len(seq) > limit]
         if not long:
             return
-        head = 1 + len(
-            self.tokenizer(self.config.text_prefix, add_special_tokens=False)["input_ids"]
-        )
+        head = self._prefix_tokens()
+        if window - head < MIN_TAIL_TOKENS:
+            return  # a window too small to hold a sentence of the text: nothing to read
         tails = {i: full[i][:head] + full[i][-(window - head) :] for i in long}
         yield from self._padded(tails, long, batch_size)
+
+    def _prefix_tokens(self) -> int:
+        """How many tokens every text starts with: the start token and the prefix ("query: "),
+        as they are tokenised inside a text (alone, the prefix ends in an extra "▁")."""
+        a, b = (self.tokenizer(self.config.text_prefix + word)["input_ids"] for word in ("x", "y"))
+        same = 0
+        while same < min(len(a), len(b)) and a[same] == b[same]:
+            same += 1
+        return same
 
     def _padded(
         self, ids: Sequence[list[int]] | dict[int, list[int]], order: list[int], batch_size: int

@@ -96,7 +96,7 @@ _CUES: dict[str, str] = {
         redactie | gazet | te weten | blog | artikel | publiceren | online | vrt | viral | telegraaf | volkskrant | hln
     """,
     "privacy_incident": """
-        gegevens | data | datalek | lek | gelekt | gehackt | hack | phishing | privacy | avg | gdpr |
+        gegevens | data | datalek | beveiligingslek | lek | gelekt | gehackt | hack | phishing | privacy | avg | gdpr |
         brief | brieven | mail | adres | e-mailadres | mailadres | naam | namen | geboortedatum | bsn | burgerservicenummer |
         paspoort | identiteitskaart | id-kaart | rijbewijs | kopie | rekeningnummer | iban |
         pasnummer | wachtwoord | inloggegevens | inlog | account | dossier | uitslag | medisch | diagnose |
@@ -133,7 +133,7 @@ FORCED_WHOLE = frozenset(
         "heet valt vallen viel gevallen schok scherp zuur 112 breuk claim mail data adres foto "
         "brief account inlog buren naam namen lek kassa nieuws online artikel delen openbaar radar "
         "sterren wereld trans down man vrouw kleur zwart geloof oud pool turk wit soort "
-        "roken braken geslagen rechten insta gedeeld beelden baard"
+        "roken braken geslagen rechten insta gedeeld beelden baard veilig"
     ).split()
 )
 """Cues that are also part of ordinary words ("geschokt", "mevrouw", "transactie", "nieuwsbrief",
@@ -144,15 +144,21 @@ FORCED_WHOLE = frozenset(
 
 
 IDIOMS = re.compile(
-    r"(?<!\w)(?:valt|vallen|viel|vielen)\s+(?:\w+\s+){0,2}?(?:onder|tegen|mee"
-    r"|(?:uit|op)(?!\s+(?:de|het|een|mijn|m'n|zijn|haar|hun|onze|ons|straat|grond)(?!\w)))(?!\w)"
+    r"(?<!\w)(?:valt|vallen|viel|vielen)\s+(?:\w+\s+){0,2}?(?:"
+    r"onder\s+(?:de\s+|het\s+|uw\s+|jullie\s+)?(?:garantie|voorwaarden|regeling|dekking|verzekering)"
+    r"|(?:tegen|mee)(?!\s+(?:de|het|een|mijn|m'n|z'n|zijn|haar|d'r|hun|onze|ons)(?!\w))"
+    r"|(?:uit|op)(?=\s*(?:[.,!?;:)]|$|(?:en|maar|want|dus|dat|weer|steeds|telkens|vaak|bij|tijdens)"
+    r"(?!\w)))"
+    r")"
     r"|(?<!\w)per\s+ongeluk(?!\w)"
-    r"|(?<!\w)\w*beveilig\w*"
+    r"|(?<!\w)beveilig(?:er|ers|ing|ingen|d|de|den|t|en)(?!\w)"
 )
 """Phrases in which a telling word means something harmless: "valt dit nog onder de garantie",
-"het valt tegen", "de stroom viel uit" (an outage, not a fall; "viel uit de bus" and "viel op de
-grond" still count), "per ongeluk" (by accident), the
-"beveiliger" or "beveiliging" (security staff; "veilig" inside it is no safety word)."""
+"het valt tegen", "de stroom viel uit" (an outage, not a fall; "viel uit de bus", "viel uit bed",
+"viel op z'n hoofd", "viel tegen de kast" and "viel onder de tram" still count), "per ongeluk"
+(by accident), the
+"beveiliger" or "beveiliging" (security staff; "veilig" inside it is no safety word; a
+"beveiligingslek" keeps its "lek")."""
 
 
 def _normal(text: str) -> str:
