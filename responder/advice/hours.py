@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
+from responder.advice.plan import next_opening, week_groups
 from responder.advice.playbook import Playbook, mentions
 
 LANGUAGES = ("en", "fr", "de")
@@ -192,8 +193,6 @@ def _date(words: _Words, day: date) -> str:
 
 
 def _day_text(words: _Words, day: date, playbook: Playbook) -> str:
-    from responder.advice.plan import next_opening  # plan imports this module's callers
-
     hours = playbook.organisation.hours_on(day)
     if hours is not None:
         return words.open_on.format(
@@ -207,18 +206,8 @@ def _day_text(words: _Words, day: date, playbook: Playbook) -> str:
 
 
 def _week(words: _Words, playbook: Playbook) -> str:
-    org = playbook.organisation
-    groups: list[tuple[int, int, tuple[time, time] | None]] = []
-    for weekday in range(7):
-        hours = org.weekday_hours(weekday)
-        if groups and groups[-1][2] == hours:
-            groups[-1] = (groups[-1][0], weekday, hours)
-        else:
-            groups.append((weekday, weekday, hours))
     parts = []
-    for first, last, hours in groups:
-        if hours is None:
-            continue
+    for first, last, hours in week_groups(playbook):
         days = words.weekdays[first]
         form = words.span_one
         if last > first:

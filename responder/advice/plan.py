@@ -651,8 +651,8 @@ def _weekday_text(weekday: int, today: date, playbook: Playbook) -> str:
     return text
 
 
-def _week_text(playbook: Playbook) -> str:
-    """'We zijn open op maandag tot en met vrijdag van 8.00 tot 20.00 uur, op zaterdag ...'"""
+def week_groups(playbook: Playbook) -> list[tuple[int, int, tuple[time, time]]]:
+    """The open weekdays in runs with the same hours: ``(first, last, hours)``, 0 is Monday."""
     org = playbook.organisation
     groups: list[tuple[int, int, tuple[time, time] | None]] = []
     for weekday in range(7):
@@ -661,10 +661,13 @@ def _week_text(playbook: Playbook) -> str:
             groups[-1] = (groups[-1][0], weekday, hours)
         else:
             groups.append((weekday, weekday, hours))
+    return [(first, last, hours) for first, last, hours in groups if hours is not None]
+
+
+def _week_text(playbook: Playbook) -> str:
+    """'We zijn open op maandag tot en met vrijdag van 8.00 tot 20.00 uur, op zaterdag ...'"""
     parts = []
-    for first, last, hours in groups:
-        if hours is None:
-            continue
+    for first, last, hours in week_groups(playbook):
         days = WEEKDAY_NAMES[first]
         if last > first:
             joint = " en " if last == first + 1 else " tot en met "
