@@ -151,14 +151,11 @@ IDIOMS = re.compile(
     r"(?!\w)))"
     r")"
     r"|(?<!\w)per\s+ongeluk(?!\w)"
-    r"|(?<!\w)beveilig(?:er|ers|ing|ingen|d|de|den|t|en)(?!\w)"
 )
 """Phrases in which a telling word means something harmless: "valt dit nog onder de garantie",
 "het valt tegen", "de stroom viel uit" (an outage, not a fall; "viel uit de bus", "viel uit bed",
-"viel op z'n hoofd", "viel tegen de kast" and "viel onder de tram" still count), "per ongeluk"
-(by accident), the
-"beveiliger" or "beveiliging" (security staff; "veilig" inside it is no safety word; a
-"beveiligingslek" keeps its "lek")."""
+"viel op z'n hoofd", "viel tegen de kast" and "viel onder de tram" still count) and "per ongeluk"
+(by accident). A "beveiliger" needs no idiom: "veilig" counts only as a whole word."""
 
 
 def _normal(text: str) -> str:
