@@ -467,3 +467,33 @@ def test_no_thing_is_read_from_a_privacy_incident_or_discrimination() -> None:
     assert any("de werkbon" in t for t in texts(plain))  # the reader names it ...
     _, private = advise(text, topic="service", flags=["privacy_incident"])
     assert not any("werkbon" in t for t in texts(private))  # ... but not for an incident
+
+
+@pytest.mark.parametrize(
+    ("text", "sentiment", "situation"),
+    [
+        (
+            "Ik krijg een factuur van 89 euro voor een technieker die nooit is langsgekomen. "
+            "Ik ben heel de dag thuis gebleven!",
+            "positive",
+            "factuurklacht",
+        ),
+        ("4e keer dat de monteur de afspraak afzegt. Op de dag zelf!! 😤", "neutral", "serviceklacht"),
+    ],
+)
+def test_praise_without_a_word_of_praise_is_no_compliment(
+    text: str, sentiment: str, situation: str
+) -> None:
+    topic = "billing" if "factuur" in text else "service"
+    p, result = advise(text, sentiment=sentiment, intent="praise", topic=topic)
+    assert p.situation == situation
+    assert not any("compliment" in t or "Wat leuk" in t for t in texts(result))
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Dikke pluim voor de buschauffeur van lijn 12!", "Super geholpen door Sanne 👍", "❤️❤️"],
+)
+def test_a_word_of_praise_keeps_a_compliment(text: str) -> None:
+    p, _ = advise(text, sentiment="positive", intent="praise", topic="service")
+    assert p.situation == "compliment"

@@ -236,3 +236,31 @@ def test_a_security_breach_is_a_privacy_word_not_a_safety_word() -> None:
     text = "Er is een beveiligingslek in jullie app"
     assert cue_words(text, "privacy_incident") == ["beveiligingslek"]
     assert cue_words(text, "safety") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("Vervang die marketingsukkels eens", ["sukkels"]),
+        ("laffe censuurtrutten", ["trutten"]),
+        ("Een amateuristische kluns", ["kluns"]),
+        ("die graaiers van de directie", ["graaiers"]),
+        ("Hoop dat ze erin stikken", ["erin stikken"]),
+    ],
+)
+def test_an_insult_at_the_end_of_a_compound_or_a_wish_of_harm_is_abuse(
+    text: str, found: list[str]
+) -> None:
+    assert cue_words(text, "abuse") == found
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Mijn schoen is kapot",  # "oen" is an insult only as a word
+        "Een zak hooi is geen zak mandarijnen",  # the idiom counts, this checks nothing else does
+        "De eikels vallen al van de bomen",
+    ],
+)
+def test_only_listed_insults_end_a_compound(text: str) -> None:
+    assert all(w in ("zak hooi", "eikels") for w in cue_words(text, "abuse"))

@@ -157,6 +157,8 @@ def signals_for(triage: Triage, comment: str, playbook: Playbook) -> Signals:
         sentiment = "negative"
         if intent in ("praise", "suggestion", "other"):
             intent = "complaint"
+    if intent == "praise" and playbook.cues.praise and not praise_in(text, playbook):
+        intent = unpraised_intent(text, sentiment, playbook)
     return Signals(
         language="nl",
         sentiment=sentiment,
@@ -172,6 +174,20 @@ def signals_for(triage: Triage, comment: str, playbook: Playbook) -> Signals:
 def outrage_in(text: str, playbook: Playbook) -> list[str]:
     """The words of open indignation in ``text`` ("schande"); empty when there are none."""
     return [w for w in playbook.cues.outrage if mentions(text, w)]
+
+
+def praise_in(text: str, playbook: Playbook) -> list[str]:
+    """The words of praise or thanks in ``text``; empty when there are none."""
+    return [w for w in playbook.cues.praise if mentions(text, w)]
+
+
+def unpraised_intent(text: str, sentiment: str | None, playbook: Playbook) -> str:
+    """What a comment read as praise is when it praises nothing ("Ik krijg een factuur voor
+    een monteur die nooit is langsgekomen!"): a complaint when it is negative or names a
+    problem, a question when it asks one, otherwise another comment."""
+    if sentiment == "negative" or any(mentions(text, w) for w in playbook.cues.trouble):
+        return "complaint"
+    return "question" if "?" in text else "other"
 
 
 def sarcasm_in(text: str, playbook: Playbook) -> list[str]:

@@ -228,6 +228,10 @@ class Cues(_Model):
     outrage: list[str] = Field(default_factory=list)
     """Words of open indignation ("schande", "belachelijk"): a comment with one is negative
     whatever the model says, and a suggestion or praise with one is a complaint."""
+    praise: list[str] = Field(default_factory=list)
+    """Words of praise or thanks ("bedankt", "top", "👍"). When the list is set, a comment the
+    model reads as praise but that has none of them is no compliment: a complaint when it is
+    negative or names a problem (a ``trouble`` word), otherwise a question or other comment."""
 
 
 class Subject(_Model):

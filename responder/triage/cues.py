@@ -15,8 +15,10 @@ least :data:`ABUSE_FLOOR`. Abuse is not P1, but it sets the boundary reply and h
 which insults a customer who only complained. A flag without either is kept as a
 *possible* flag: shown to the agent with its evidence, not escalated, and the agent confirms it
 with one click when it is right. The word lists were written from domain knowledge and pruned on
-the development split (a word that kept more false flags there than it saved true ones went);
-the test split and the judged reply sets were not used to choose them. For ``abuse`` the two
+the development split (a word that kept more false flags there than it saved true ones went),
+then extended on a second development set of 300 comments that a helper wrote without seeing
+this code (``data/cues/flags-dev2.jsonl``: vlogs, podcasts, stitches, a pregnancy, a national
+identity card); the test split and the judged reply sets were not used to choose them. For ``abuse`` the two
 numbers (0.90, 0.10) were chosen for the best abuse F1 on the development split; the insult list
 is a general one, but the real abuse set's missed insults had been looked at before it was
 written, so that set is not independent of it. ``benchmarks/real_text.py``
@@ -62,7 +64,10 @@ _CUES: dict[str, str] = {
         bedreigd | aangevallen | mishandeld | geslagen | neergeslagen | aangereden | aanrijding | botsing |
         geknald | chemicali | giftig | gif | prikken | prikt | brandend | tril | hardhandig |
         vastgepakt | gesleurd | geduwd | blauwe plekken | spuug | stuiptrek | durf niet meer |
-        remmen | remt | peuter | kinderen | brak | scherf | scherven | glazen | stroomstoot
+        remmen | remt | peuter | kinderen | brak | scherf | scherven | glazen | stroomstoot |
+        hechting | kokhalz | kots | bont en blauw | in haar mond | in zijn mond | in z'n mond |
+        in mijn mond | rauw | opengehaald | opengesneden | in elkaar geklapt | klapte in elkaar |
+        ingeklapt | stikgevaar | te hard | levensgevaar
     """,
     "discrimination": """
         discrimin | racis | afkomst | huidskleur | kleur | zwart | zwarte | donker | bruine |
@@ -77,7 +82,8 @@ _CUES: dict[str, str] = {
         kroes | boerkini | exotisch | antillen | nederlander | nederlandse | hier geboren |
         oude mensen | scootmobiel | slechtziend | visueel | vrouw | man | mannen | meisje | types | normale mensen | die lui |
         dat soort | die mensen | eigen land | gelukszoeker | dat volk | dat tuig |
-        geen nederlands | nederlands leren
+        geen nederlands | nederlands leren | belgisch | belg | zwanger | zwangerschap | jonge |
+        dames | geslacht | gebarentolk | gebarentaal | doven
     """,
     "legal_threat": """
         advocaat | advocaten | jurist | juridisch | rechter | rechtbank | rechtszaak | rechtszaal |
@@ -86,14 +92,16 @@ _CUES: dict[str, str] = {
         geschillencommissie | kifid | ombudsman | acm | autoriteit | consumentenbond |
         juridisch loket | rechtsbijstand | wet | wettelijk | illegaal | strafbaar |
         oplichting | oplichters | fraude | stappen ondernemen | commissie | inspectie | unia |
-        aanklag | aan te klagen | klaag jullie aan | klaag u aan | klaag je aan | geding | gerechtelijk
+        aanklag | aan te klagen | klaag jullie aan | klaag u aan | klaag je aan | geding | gerechtelijk |
+        consumentencentrum | nvwa | toezichthouder | geschil
     """,
     "media_threat": """
         krant | kranten | pers | journalist | media | nieuws | rtl | nos | sbs | tv | televisie |
         radar | kassa | opgelicht | radio | omroep | viraal | volgers | followers | tiktok |
         instagram | insta | twitter | facebook | youtube | linkedin | reddit | posten | delen |
         gedeeld | review | recensie | trustpilot | google | sterren | wereld |
-        redactie | gazet | te weten | blog | artikel | publiceren | online | vrt | viral | telegraaf | volkskrant | hln
+        redactie | gazet | te weten | blog | artikel | publiceren | online | vrt | viral | telegraaf | volkskrant | hln |
+        vlog | podcast | forum | retweet | views | video | influencer | kijkers | luisteraars
     """,
     "privacy_incident": """
         gegevens | data | datalek | beveiligingslek | lek | gelekt | gehackt | hack | phishing | privacy | avg | gdpr |
@@ -102,7 +110,8 @@ _CUES: dict[str, str] = {
         pasnummer | wachtwoord | inloggegevens | inlog | account | dossier | uitslag | medisch | diagnose |
         iemand anders | andermans | andere klant | vreemde | verkeerde persoon | verkeerd adres |
         buurman | buurvrouw | buren | inzien | inzage | zichtbaar | openbaar | kon zien | camera | foto |
-        beelden | toestemming | verwijder
+        beelden | toestemming | verwijder | mijn nummer | telefoonnummer | privé | whatsapp |
+        geschiedenis | vorige eigenaar | simkaart | identiteit | nep-id | leeggehaald | iedereen kon
     """,
     "abuse": """
         klootzak | klootzakken | kut | kutwijf | kuthoer | kutkind | kutbedrijf | kutwinkel |
@@ -118,7 +127,15 @@ _CUES: dict[str, str] = {
         fascist | fascisten | landverrader | motherfucker | stfu | klootviool | prutsers | clowns |
         rot op | sodemieter op | donder op | flikker op | hou je kop | hou je bek | kop dicht |
         bek dicht | in elkaar slaan | ik maak je af | val dood | fuck you | fuck jullie | fuck off |
-        vuile hond | stelletje prutsers
+        vuile hond | stelletje prutsers |
+        kluns | klunzen | graaier | graaiers | zakkenvuller | zakkenvullers | zeikerd | zeikerds |
+        kakker | kakkers | snertvent | nitwit | nitwits | fantasten | hufter |
+        hufters | lomperik | azijnpisser | vetzak | dikzak | schijtlijster | lafbek |
+        stommerik | sufferd | sufferds | oetlul | oelewapper | nietsnut | nietsnutten | zageman |
+        achterlijk | achterlijke | trollen | stommen uil | stomme uil | zak hooi |
+        erin stikken | afbrandt | platbranden | in de fik steken | onder een tram komt |
+        onder een trein komt | onder een bus komt | weet waar je woont | weet waar jij woont |
+        wegslikken
     """,
 }
 CUES: dict[str, tuple[str, ...]] = {
@@ -128,6 +145,14 @@ CUES: dict[str, tuple[str, ...]] = {
 for the flag to escalate."""
 CHECKED_FLAGS = tuple(CUES)
 WHOLE_WORDS = frozenset({"abuse"})
+COMPOUND_TAILS = frozenset(
+    (  # noqa: SIM905 - a word list reads best as text
+        "sukkel sukkels trut trutten idioot idioten debiel debielen kluns klunzen prutser prutsers "
+        "lijer lijers klootzak klootzakken graaiers kakker kakkers hufter hufters"
+    ).split()
+)
+"""Insults that stay insults at the end of a compound ("marketingsukkels", "censuurtrutten",
+"bankklunzen"); other insults count only as whole words ("oen" is in "schoen")."""
 FORCED_WHOLE = frozenset(
     (  # noqa: SIM905 - a word list reads best as text
         "heet valt vallen viel gevallen schok scherp zuur 112 breuk claim mail data adres foto "
@@ -208,8 +233,15 @@ def cue_words(text: str, flag: str) -> list[str]:
     return [
         cue
         for cue in CUES.get(flag, ())
-        if any(not _reported(normal, m.start()) for m in _pattern(cue, True).finditer(normal))
+        if any(not _reported(normal, m.start()) for m in _insult(cue).finditer(normal))
     ]
+
+
+@functools.cache
+def _insult(cue: str) -> re.Pattern[str]:
+    """An insult as a whole word, or at the end of a compound for :data:`COMPOUND_TAILS`."""
+    head = r"(?<!\w)\w*" if cue in COMPOUND_TAILS else r"(?<!\w)"
+    return re.compile(head + re.escape(cue) + r"(?!\w)")
 
 
 def corroborated(text: str, flag: str, probability: float) -> bool:

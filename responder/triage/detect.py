@@ -143,6 +143,14 @@ DUTCH_MARKERS = frozenset(
     }
 )
 
+SHARED_MARKERS = {
+    "de": frozenset({"alles", "als", "dank", "geld", "hier", "ja", "waren", "wie", "worden"}),
+    "en": frozenset({"ben", "dan", "er", "even", "van", "want", "wie"}),
+}
+"""Dutch markers that are also common words of another language ("wie", "Geld", "alles" in
+German; "even", "want" in English): they do not count for Dutch when lingua prefers that
+language, or "Wie bekomme ich das Geld zurück?" would read as Dutch."""
+
 REGISTER_U = frozenset({"u", "uw", "u'"})
 REGISTER_JE = frozenset({"je", "jij", "jou", "jouw", "jullie", "ge", "gij", "gulle", "jou'"})
 
@@ -207,8 +215,9 @@ def detect_languages(texts: Sequence[str]) -> list[Detected]:
 
 
 def _decide(tokens: list[str], scores: dict[str, float]) -> Detected:
-    markers = sum(t in DUTCH_MARKERS for t in tokens)
     top = max(scores, key=lambda k: scores[k]) if scores else "nl"
+    shared = SHARED_MARKERS.get(top, frozenset())
+    markers = sum(t in DUTCH_MARKERS and t not in shared for t in tokens)
     nl = scores.get("nl", 0.0)
     if top == "nl":
         return Detected("nl", round(max(nl, 0.5), 3))
