@@ -478,7 +478,11 @@ def test_no_thing_is_read_from_a_privacy_incident_or_discrimination() -> None:
             "positive",
             "factuurklacht",
         ),
-        ("4e keer dat de monteur de afspraak afzegt. Op de dag zelf!! 😤", "neutral", "serviceklacht"),
+        (
+            "4e keer dat de monteur de afspraak afzegt. Op de dag zelf!! 😤",
+            "neutral",
+            "serviceklacht",
+        ),
     ],
 )
 def test_praise_without_a_word_of_praise_is_no_compliment(
@@ -497,3 +501,55 @@ def test_praise_without_a_word_of_praise_is_no_compliment(
 def test_a_word_of_praise_keeps_a_compliment(text: str) -> None:
     p, _ = advise(text, sentiment="positive", intent="praise", topic="service")
     assert p.situation == "compliment"
+
+
+STAFF_STORY = (
+    "De beveiliger in jullie filiaal greep mijn arm en trok me mee naar achteren omdat hij dacht "
+    "dat ik iets had gestolen. Ik had gewoon een bonnetje. Mijn arm zit nu vol blauwe plekken."
+)
+BIAS_STORY = (
+    "Gisteren werd ik bij de ingang van jullie club tegengehouden terwijl mijn vrienden gewoon "
+    "naar binnen mochten. De portier zei dat 'mensen zoals ik' er vanavond niet in kwamen."
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "labels", "situation"),
+    [
+        (STAFF_STORY, {"flags": ["abuse"], "topic": "service"}, "misdraging_gemeld"),
+        (BIAS_STORY, {"flags": ["discrimination"], "topic": "service"}, "discriminatie"),
+    ],
+)
+def test_a_comment_that_tells_what_happened_is_not_asked_what_happened(
+    text: str, labels: dict[str, object], situation: str
+) -> None:
+    from responder.advice.facts import tells_what_happened
+
+    assert tells_what_happened(text)
+    p, result = advise(text, **labels)
+    assert p.situation == situation
+    first = result.items[0].text
+    assert "wat er precies is gebeurd" not in first and "wat er is gebeurd" not in first
+    # A short report still gets the question.
+    _, short = advise(
+        "Ik werd uitgescholden door jullie bezorger", flags=["abuse"], topic="service"
+    )
+    assert any("wat er precies is gebeurd" in t or "wat er is gebeurd" in t for t in texts(short))
+
+
+@pytest.mark.parametrize(
+    ("text", "story"),
+    [
+        ("Ik werd uitgescholden door jullie bezorger", False),  # short
+        (
+            "Waarom duurt het zo lang voordat mijn pakket komt, ik zit er al heel lang op te wachten "
+            "en niemand laat iets horen over wanneer het komt",
+            False,
+        ),  # long, nothing in the past
+        (STAFF_STORY, True),
+    ],
+)
+def test_a_story_is_long_and_in_the_past(text: str, story: bool) -> None:
+    from responder.advice.facts import tells_what_happened
+
+    assert tells_what_happened(text) is story

@@ -1681,3 +1681,28 @@ def staff_named(comment: str) -> str | None:
         return None
     who = m.group("who").lower()
     return f"onze {who}" if m.group("det").lower() in ("jullie", "uw") else f"de {who}"
+
+
+# -- whether the comment tells what happened ------------------------------------------------------
+
+TOLD_KINDS = ("details",)
+"""What a reply may ask for beyond the facts: ``details`` (what exactly happened), which the
+comment gives when it tells the story (:func:`tells_what_happened`)."""
+ASKABLE_KINDS = FACT_KINDS + TOLD_KINDS
+"""What a playbook reply may ask for (``asks``) or need (``needs``)."""
+STORY_WORDS = 20
+"""A comment of at least this many words that tells something in the past is a story."""
+PAST = re.compile(
+    r"(?<!\w)(?:werd|werden|was|waren|had|hadden|kreeg|kregen|zei|zeiden|riep|riepen|greep|"
+    r"duwde|schold|noemde|weigerde|weigerden|stond|stonden|liep|kwam|kwamen|gisteren|vanochtend|"
+    r"vanmiddag|gisteravond|vorige\s+week|ge\w{3,}(?:d|t|en))(?!\w)",
+    re.IGNORECASE,
+)
+
+
+def tells_what_happened(comment: str) -> bool:
+    """Whether the comment tells the story itself: at least :data:`STORY_WORDS` words and a
+    verb or time in the past ("De beveiliger greep mijn arm en trok me mee naar achteren …").
+    A reply to it asks no more what exactly happened."""
+    text = comment[:MAX_SCAN_CHARS]
+    return len(text.split()) >= STORY_WORDS and PAST.search(text) is not None

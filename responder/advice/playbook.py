@@ -37,7 +37,7 @@ from pydantic import (
 )
 from pydantic_core import ErrorDetails
 
-from responder.advice.facts import FACT_KINDS
+from responder.advice.facts import ASKABLE_KINDS
 from responder.advice.personal_data import PATTERNS as PERSONAL_DATA_KINDS
 from responder.errors import InputError
 from responder.labels import FLAGS, INTENTS, SENTIMENTS, TOPICS
@@ -476,7 +476,7 @@ def one_of(value: str, allowed: Iterable[str], what: str) -> str:
 
 
 def _fact_kinds(v: list[str]) -> list[str]:
-    _check_labels(v, FACT_KINDS, "soort gegeven")
+    _check_labels(v, ASKABLE_KINDS, "soort gegeven")
     return v
 
 

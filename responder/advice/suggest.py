@@ -27,6 +27,7 @@ from responder.advice.facts import (
     extract_facts,
     product_key,
     staff_named,
+    tells_what_happened,
 )
 from responder.advice.feedback import TemplateFeedback
 from responder.advice.guardrails import GuardrailResult, ReplyContext, check_reply, passed
@@ -247,7 +248,8 @@ class Occasion:
             public=posted == "public",
             language=language,
             must_say=musts,
-            given_facts=frozenset(f.kind for f in facts.items),
+            given_facts=frozenset(f.kind for f in facts.items)
+            | ({"details"} if tells_what_happened(comment) else frozenset()),
             sympathy=not neutral_question,
             offender=situation.offender,
         )
