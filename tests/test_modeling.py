@@ -150,3 +150,43 @@ def test_the_flags_of_a_long_text_also_read_its_end(tiny_model: Path) -> None:
     np.testing.assert_allclose(with_tail["flags"][0], without["flags"][0], atol=1e-6)
     for head in ("sentiment", "intent", "topic"):
         np.testing.assert_allclose(with_tail[head], without[head], atol=1e-6)
+
+
+def test_the_training_prior_is_partly_divided_out_of_sentiment() -> None:
+    from responder.model.trainer import UNLABELLED, prior_bias
+
+    # 6 negative, 3 neutral, 1 positive, and two ordinary texts without a sentiment label.
+    targets = {
+        "sentiment": np.array([0] * 6 + [1] * 3 + [2] + [UNLABELLED] * 2),
+        "intent": np.array([0] * 12),
+    }
+    labels = {"sentiment": ["negative", "neutral", "positive"], "intent": ["complaint", "other"]}
+    bias = prior_bias(targets, labels, {"sentiment": 0.5})
+    assert set(bias) == {"sentiment"}  # only the heads asked for
+    neg, neu, pos = bias["sentiment"]
+    assert neg < neu < pos and abs(neg + neu + pos) < 1e-3
+    assert pos - neg == pytest.approx(0.5 * np.log(6), abs=1e-3)  # half of log(6/1)
+    assert prior_bias(targets, labels, {"sentiment": 0.0}) == {}
+
+
+def test_a_label_bias_shifts_probabilities_and_survives_a_round_trip(
+    tiny_model: Path, tmp_path: Path
+) -> None:
+    model = TriageModel.from_pretrained(tiny_model)
+    assert "sentiment" in model.config.label_bias  # the default recipe corrects the prior
+    model.config.label_bias = {}
+    plain = model.predict_proba(TEXTS)["sentiment"]
+    names = model.config.labels["sentiment"]
+    model.config.label_bias = {"sentiment": [1.0 if n == "positive" else 0.0 for n in names]}
+    shifted = model.predict_proba(TEXTS)["sentiment"]
+    pos = names.index("positive")
+    assert (shifted[:, pos] > plain[:, pos]).all()
+    np.testing.assert_allclose(shifted.sum(axis=1), 1.0, atol=1e-5)
+    # exp(1) more weight on positive: the odds against any other label grow by e.
+    other = (pos + 1) % len(names)
+    ratio = (shifted[:, pos] / shifted[:, other]) / (plain[:, pos] / plain[:, other])
+    np.testing.assert_allclose(ratio, np.e, rtol=1e-3)
+    model.save_pretrained(tmp_path / "copy")
+    shutil.copy(tiny_model / "training_args.json", tmp_path / "copy")
+    again = TriageModel.from_pretrained(tmp_path / "copy").predict_proba(TEXTS)["sentiment"]
+    np.testing.assert_allclose(again, shifted, atol=1e-6)

@@ -128,8 +128,9 @@ thresholds chosen on dev).
   {args.epochs} epochs, {log["train_seconds"]} s on CPU, seed {args.seed}.
 - Data: `{data}`{f" (see {datasheet})" if datasheet else ""}; written by the team, no real
   people's data.
-- Hyper-parameters: `training_args.json`. Label maps, thresholds and temperatures:
-  `triage_config.json`. Full metrics: `metrics.json`, `eval_report.md`.
+- Hyper-parameters: `training_args.json`. Label maps, thresholds, temperatures and the label
+  bias (the training prior partly divided out: {_bias_text(log)}): `triage_config.json`. Full
+  metrics: `metrics.json`, `eval_report.md`.
 
 ## Test-split results (macro-F1), with baselines from the same run
 
@@ -145,6 +146,15 @@ thresholds chosen on dev).
   ties. Always let a person decide on escalation.
 """
     (folder / "README.md").write_text(card, encoding="utf-8")
+
+
+def _bias_text(log: dict[str, Any]) -> str:
+    bias = log.get("label_bias") or {}
+    if not bias:
+        return "none"
+    return "; ".join(
+        f"{head} {', '.join(f'{b:+.2f}' for b in values)}" for head, values in bias.items()
+    )
 
 
 def build_default_model(

@@ -81,6 +81,10 @@ class TriageConfig:
     flag_thresholds: dict[str, float] = field(default_factory=lambda: dict.fromkeys(FLAGS, 0.5))
     temperatures: dict[str, float] = field(default_factory=dict)
     """Per-head softmax temperature fitted on dev, so that probabilities are calibrated."""
+    label_bias: dict[str, list[float]] = field(default_factory=dict)
+    """Per head, a log-bias per label (in label order) added to the scaled logits: the training
+    set's label prior partly divided out (``TrainingArgs.prior_correction``). The team's data is
+    half negative; real text is not, and a model trained on it calls too much negative."""
     text_prefix: str = QUERY_PREFIX
     max_length: int = 128
     dropout: float = 0.1
@@ -404,6 +408,9 @@ class TriageModel(nn.Module):
                 out[head] = (1.0 / (1.0 + np.exp(-values))).astype(np.float32)
             else:
                 scaled = values / self.config.temperatures.get(head, 1.0)
+                bias = self.config.label_bias.get(head)
+                if bias is not None:
+                    scaled = scaled + np.asarray(bias, dtype=np.float32)
                 scaled = scaled - scaled.max(axis=1, keepdims=True)
                 exp = np.exp(scaled)
                 out[head] = (exp / exp.sum(axis=1, keepdims=True)).astype(np.float32)

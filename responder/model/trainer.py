@@ -153,7 +153,30 @@ def train(
     model.eval()
     caps = {f: args.cap_for(f) for f in config.flags}
     log["thresholds"] = calibrate(model, dev_rows, calibration, caps, args.flag_beta)
+    model.config.label_bias = prior_bias(data.targets, config.labels, args.prior_correction)
+    log["label_bias"] = model.config.label_bias
     return model, log
+
+
+def prior_bias(
+    targets: Mapping[str, NDArray[np.int64]],
+    labels: Mapping[str, Sequence[str]],
+    strength: Mapping[str, float],
+) -> dict[str, list[float]]:
+    """Per head in ``strength``, the log-bias that divides ``strength`` of the training label
+    prior out of its probabilities: ``-strength * log(share of the label)``, shifted so that the
+    biases average zero. Unlabelled rows (ordinary text) do not count; a label never seen counts
+    as seen once."""
+    out: dict[str, list[float]] = {}
+    for head, power in strength.items():
+        if head not in targets or head not in labels or power == 0:
+            continue
+        seen = targets[head][targets[head] != UNLABELLED]
+        counts = np.bincount(seen, minlength=len(labels[head])).astype(np.float64)
+        counts = np.maximum(counts, 1.0)
+        bias = -power * np.log(counts / counts.sum())
+        out[head] = [round(float(b), 4) for b in bias - bias.mean()]
+    return out
 
 
 def split_ordinary(texts: Sequence[str], negatives: int, seed: int) -> tuple[list[str], list[str]]:
