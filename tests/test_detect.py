@@ -17,7 +17,10 @@ from responder.triage.detect import detect_language, detect_languages, detect_re
         ("Wo ist mein Paket? Ich warte seit zwei Wochen auf eine Antwort.", "de"),
         ("Mon colis n'est jamais arrivé et personne ne répond au téléphone.", "fr"),
         # "Wie" and "Geld" are Dutch markers too; they must not make German read as Dutch.
-        ("Guten Tag, ich habe meine Rechnung zweimal bezahlt. Wie bekomme ich das Geld zurück?", "de"),
+        (
+            "Guten Tag, ich habe meine Rechnung zweimal bezahlt. Wie bekomme ich das Geld zurück?",
+            "de",
+        ),
         ("I want to know why my parcel is late, even after two weeks", "en"),
         ("Wie heeft mijn geld van de rekening gehaald?", "nl"),
         ("!!!", "und"),
