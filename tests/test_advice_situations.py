@@ -553,3 +553,16 @@ def test_a_story_is_long_and_in_the_past(text: str, story: bool) -> None:
     from responder.advice.facts import tells_what_happened
 
     assert tells_what_happened(text) is story
+
+
+def test_an_angry_question_about_a_problem_is_a_complaint() -> None:
+    text = "Bestelling staat al 9 dagen op 'onderweg'. Waar blijft het nou?"
+    p, result = advise(text, sentiment="negative", intent="question", topic="delivery")
+    assert p.situation == "bezorgklacht"
+    first = result.items[0].text
+    assert "te lang" in first and "meer informatie" not in first  # acknowledged, not a link
+    # The same question without a problem word, or asked calmly, stays a question.
+    p, _ = advise("Waar blijft het nou?", sentiment="negative", intent="question", topic="delivery")
+    assert p.situation != "bezorgklacht"
+    p, _ = advise(text, sentiment="neutral", intent="question", topic="delivery")
+    assert p.situation != "bezorgklacht"

@@ -159,6 +159,9 @@ def signals_for(triage: Triage, comment: str, playbook: Playbook) -> Signals:
             intent = "complaint"
     if intent == "praise" and playbook.cues.praise and not praise_in(text, playbook):
         intent = unpraised_intent(text, sentiment, playbook)
+    if intent == "question" and sentiment == "negative" and trouble_in(text, playbook):
+        # "Staat al 9 dagen op 'onderweg'. Waar blijft het?" is a complaint, not a question.
+        intent = "complaint"
     return Signals(
         language="nl",
         sentiment=sentiment,
@@ -174,6 +177,11 @@ def signals_for(triage: Triage, comment: str, playbook: Playbook) -> Signals:
 def outrage_in(text: str, playbook: Playbook) -> list[str]:
     """The words of open indignation in ``text`` ("schande"); empty when there are none."""
     return [w for w in playbook.cues.outrage if mentions(text, w)]
+
+
+def trouble_in(text: str, playbook: Playbook) -> list[str]:
+    """The words in ``text`` that name a problem ("nog steeds", "kapot"); empty when none."""
+    return [w for w in playbook.cues.trouble if mentions(text, w)]
 
 
 def praise_in(text: str, playbook: Playbook) -> list[str]:
