@@ -157,6 +157,8 @@ def test_the_service_raises_abuse_on_an_insult_with_the_insult_as_evidence() -> 
         "Uw medewerker noemde mij gisteren ne 'profiteur' omdat ik korting vroeg",
         "De chauffeur riep 'vuile profiteur' naar mij",
         "Ik werd uitgemaakt voor sukkel door jullie kassière",
+        "Ik ben een kluns, ik had de verkeerde maat besteld",
+        "Ik werd behandeld alsof ik achterlijk was",
     ],
 )
 def test_an_insult_someone_else_said_is_no_abuse_by_the_commenter(text: str) -> None:

@@ -23,6 +23,7 @@ from responder.triage.detect import detect_language, detect_languages, detect_re
         ),
         ("I want to know why my parcel is late, even after two weeks", "en"),
         ("Wie heeft mijn geld van de rekening gehaald?", "nl"),
+        ("Ich warte echt schon lange, das ist echt nicht ok", "de"),
         ("!!!", "und"),
         ("😡😡😡", "und"),
     ],

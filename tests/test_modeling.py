@@ -167,6 +167,8 @@ def test_the_training_prior_is_partly_divided_out_of_sentiment() -> None:
     assert neg < neu < pos and abs(neg + neu + pos) < 1e-3
     assert pos - neg == pytest.approx(0.5 * np.log(6), abs=1e-3)  # half of log(6/1)
     assert prior_bias(targets, labels, {"sentiment": 0.0}) == {}
+    with pytest.raises(ValueError, match="sentimnet"):
+        prior_bias(targets, labels, {"sentimnet": 0.5})
 
 
 def test_a_label_bias_shifts_probabilities_and_survives_a_round_trip(

@@ -1692,17 +1692,26 @@ ASKABLE_KINDS = FACT_KINDS + TOLD_KINDS
 """What a playbook reply may ask for (``asks``) or need (``needs``)."""
 STORY_WORDS = 20
 """A comment of at least this many words that tells something in the past is a story."""
-PAST = re.compile(
-    r"(?<!\w)(?:werd|werden|was|waren|had|hadden|kreeg|kregen|zei|zeiden|riep|riepen|greep|"
-    r"duwde|schold|noemde|weigerde|weigerden|stond|stonden|liep|kwam|kwamen|gisteren|vanochtend|"
-    r"vanmiddag|gisteravond|vorige\s+week|ge\w{3,}(?:d|t|en))(?!\w)",
+TOLD_PAST = re.compile(
+    r"(?<!\w)(?:werd|werden|kreeg|kregen|zei|zeiden|riep|riepen|greep|duwde|schold|scholden|"
+    r"noemde|weigerde|weigerden|stond|stonden|liep|kwam|kwamen|voelde|keek|keken|hielp|ging|"
+    r"gingen|sloeg|gooide|hield|trok|zag|zagen|vroeg|vroegen|zette|pakte|liet|lieten|moest|"
+    r"moesten|wilde|kon|konden|deed|deden|belde|mailde|stuurde|gisteren|gisteravond|vanochtend|"
+    r"vanmiddag|vorige\s+week)(?!\w)",
     re.IGNORECASE,
 )
+"""A verb in the simple past, or a moment in the past: the comment tells what happened."""
+MAYBE_PAST = re.compile(r"(?<!\w)(?:was|waren|had|hadden|ge\w{3,}[dt])(?!\w)", re.IGNORECASE)
+"""Words that are often but not always past ("was", "gefouilleerd", but also "gezond"): two of
+them are needed."""
 
 
 def tells_what_happened(comment: str) -> bool:
-    """Whether the comment tells the story itself: at least :data:`STORY_WORDS` words and a
-    verb or time in the past ("De beveiliger greep mijn arm en trok me mee naar achteren …").
-    A reply to it asks no more what exactly happened."""
+    """Whether the comment tells the story itself: at least :data:`STORY_WORDS` words and a past
+    verb or moment (:data:`TOLD_PAST`), or two words that are mostly past (:data:`MAYBE_PAST`):
+    "De beveiliger greep mijn arm en trok me mee naar achteren …". A reply to it asks no more
+    what exactly happened."""
     text = comment[:MAX_SCAN_CHARS]
-    return len(text.split()) >= STORY_WORDS and PAST.search(text) is not None
+    if len(text.split()) < STORY_WORDS:
+        return False
+    return TOLD_PAST.search(text) is not None or len(MAYBE_PAST.findall(text)) >= 2

@@ -141,7 +141,9 @@ class Plan:
 def signals_for(triage: Triage, comment: str, playbook: Playbook) -> Signals:
     """What the playbook's conditions look at, from a triage and the comment text. A sarcastic
     comment ("Top service weer 🙄") or an indignant one ("een schande voor ouderen") counts as
-    negative, and its praise or suggestion as a complaint."""
+    negative, and its praise or suggestion as a complaint. Praise without a word of praise that
+    is negative or names a problem is a complaint too (``unpraised_intent``), and so is a
+    negative question about a problem that asks for no answer (``complains``)."""
     text = comment_text(comment)
     spam = any(
         re.search(r"(?<!\w)" + re.escape(word.lower()) + r"(?!\w)", text)
@@ -159,8 +161,9 @@ def signals_for(triage: Triage, comment: str, playbook: Playbook) -> Signals:
             intent = "complaint"
     if intent == "praise" and playbook.cues.praise and not praise_in(text, playbook):
         intent = unpraised_intent(text, sentiment, playbook)
-    if intent == "question" and sentiment == "negative" and trouble_in(text, playbook):
-        # "Staat al 9 dagen op 'onderweg'. Waar blijft het?" is a complaint, not a question.
+        if intent == "complaint":
+            sentiment = "negative"
+    if intent == "question" and sentiment == "negative" and complains(text, playbook):
         intent = "complaint"
     return Signals(
         language="nl",
@@ -190,12 +193,28 @@ def praise_in(text: str, playbook: Playbook) -> list[str]:
 
 
 def unpraised_intent(text: str, sentiment: str | None, playbook: Playbook) -> str:
-    """What a comment read as praise is when it praises nothing ("Ik krijg een factuur voor
-    een monteur die nooit is langsgekomen!"): a complaint when it is negative or names a
-    problem, a question when it asks one, otherwise another comment."""
-    if sentiment == "negative" or any(mentions(text, w) for w in playbook.cues.trouble):
+    """What a comment read as praise is when it has no word of praise: a complaint when it is
+    negative or names a problem ("Ik krijg een factuur voor een monteur die nooit is
+    langsgekomen!"); otherwise it stays praise ("Petje af voor de chauffeur")."""
+    if sentiment == "negative" or trouble_in(text, playbook):
         return "complaint"
-    return "question" if "?" in text else "other"
+    return "praise"
+
+
+HOW_TO = re.compile(
+    r"(?<!\w)(?:hoe|kan ik|kunnen we|kun je|kunt u|mag ik|moet ik|wat zijn|wat is|welke)(?!\w)"
+)
+"""A question that asks how to do something or what something is: it wants the answer, however
+annoyed it sounds ("Hoe kan ik mijn kapotte pakket retourneren?")."""
+
+
+def complains(text: str, playbook: Playbook) -> bool:
+    """Whether a negative question is a complaint in question form ("Staat al 9 dagen op
+    'onderweg'. Waar blijft het?"): it names a problem, asks no how-to and nothing the playbook
+    answers."""
+    if not trouble_in(text, playbook) or HOW_TO.search(text):
+        return False
+    return not any(any(mentions(text, w) for w in a.words) for a in playbook.answers)
 
 
 def sarcasm_in(text: str, playbook: Playbook) -> list[str]:

@@ -167,9 +167,12 @@ def prior_bias(
     prior out of its probabilities: ``-strength * log(share of the label)``, shifted so that the
     biases average zero. Unlabelled rows (ordinary text) do not count; a label never seen counts
     as seen once."""
+    unknown = sorted(set(strength) - set(labels))
+    if unknown:
+        raise ValueError(f"prior_correction names unknown heads {unknown}; known: {sorted(labels)}")
     out: dict[str, list[float]] = {}
     for head, power in strength.items():
-        if head not in targets or head not in labels or power == 0:
+        if head not in targets or power == 0:
             continue
         seen = targets[head][targets[head] != UNLABELLED]
         counts = np.bincount(seen, minlength=len(labels[head])).astype(np.float64)

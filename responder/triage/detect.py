@@ -144,7 +144,9 @@ DUTCH_MARKERS = frozenset(
 )
 
 SHARED_MARKERS = {
-    "de": frozenset({"alles", "als", "dank", "geld", "hier", "ja", "waren", "wie", "worden"}),
+    "de": frozenset(
+        {"alles", "als", "dank", "echt", "geld", "hier", "ja", "waren", "wie", "worden"}
+    ),
     "en": frozenset({"ben", "dan", "er", "even", "van", "want", "wie"}),
 }
 """Dutch markers that are also common words of another language ("wie", "Geld", "alles" in
