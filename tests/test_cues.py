@@ -266,3 +266,17 @@ def test_an_insult_at_the_end_of_a_compound_or_a_wish_of_harm_is_abuse(
 )
 def test_only_listed_insults_end_a_compound(text: str) -> None:
     assert all(w in ("zak hooi", "eikels") for w in cue_words(text, "abuse"))
+
+
+@pytest.mark.parametrize(
+    ("text", "wish"),
+    [
+        ("Ik hoop dat jullie hele callcenter afbrandt", True),
+        ("Ik hoop dat je onder een tram komt.", True),
+        ("bang dat mijn kind onder een bus komt", False),  # a worry, not a wish
+        ("ik hoop niet dat het huis van de buren afbrandt", False),
+        ("Ik hoop dat het pakket snel komt", False),
+    ],
+)
+def test_a_wish_of_harm_is_abuse_and_a_worry_is_not(text: str, wish: bool) -> None:
+    assert bool(cue_words(text, "abuse")) is wish

@@ -232,11 +232,25 @@ def cue_words(text: str, flag: str) -> list[str]:
     whole = flag in WHOLE_WORDS
     if not whole:
         return [cue for cue in CUES.get(flag, ()) if _has(normal, cue, cue in FORCED_WHOLE)]
-    return [
+    found = [
         cue
         for cue in CUES.get(flag, ())
         if any(not _reported(normal, m.start()) for m in _insult(cue).finditer(normal))
     ]
+    if flag == "abuse":
+        found += [m.group(0) for m in WISHES.finditer(normal)]
+    return found
+
+
+WISHES = re.compile(
+    r"(?<!\w)(?:ik\s+)?(?:hoop|hopen|wens|moge)(?!\s+niet)\s+(?:dat\s+)?(?:\S+\s+){0,5}?"
+    r"(?:afbrand\w*|platbrand\w*|in\s+de\s+fik\s+\w+|onder\s+(?:een|de)\s+(?:tram|trein|bus)\s+\w+"
+    r"|stikken|stikt|creper\w*|verrek\w*|dood\s*gaa?n|doodgaat|doodvalt|dood\s+valt"
+    r"|kanker\s+krijg\w*)(?!\w)"
+)
+"""A wish of harm ("ik hoop dat jullie hele callcenter afbrandt", "hoop dat je onder een tram
+komt"): abuse, where the same words without the wish are a worry or an accident ("bang dat
+mijn kind onder een bus komt", "ik hoop niet dat het afbrandt")."""
 
 
 @functools.cache
