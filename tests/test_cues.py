@@ -247,7 +247,7 @@ def test_a_security_breach_is_a_privacy_word_not_a_safety_word() -> None:
         ("laffe censuurtrutten", ["trutten"]),
         ("Een amateuristische kluns", ["kluns"]),
         ("die graaiers van de directie", ["graaiers"]),
-        ("Hoop dat ze erin stikken", ["erin stikken"]),
+        ("Hoop dat ze erin stikken", ["hoop dat ze erin stikken"]),
     ],
 )
 def test_an_insult_at_the_end_of_a_compound_or_a_wish_of_harm_is_abuse(

@@ -133,7 +133,7 @@ _CUES: dict[str, str] = {
         hufters | lomperik | azijnpisser | vetzak | dikzak | schijtlijster | lafbek |
         stommerik | sufferd | sufferds | oetlul | oelewapper | nietsnut | nietsnutten | zageman |
         achterlijk | achterlijke | stommen uil | stomme uil | zak hooi |
-        erin stikken | platbranden | in de fik steken | weet waar je woont | weet waar jij woont
+        platbranden | in de fik steken | weet waar je woont | weet waar jij woont
     """,
 }
 CUES: dict[str, tuple[str, ...]] = {
