@@ -222,7 +222,7 @@ def sarcasm_in(text: str, playbook: Playbook) -> list[str]:
     with a word that names a problem; empty when it is not."""
     cues = playbook.cues
     signs = [w for w in cues.sarcasm if mentions(text, w)]
-    trouble = [w for w in cues.trouble if mentions(text, w)]
+    trouble = trouble_in(text, playbook)
     return [*signs, *trouble] if signs and trouble else []
 
 
