@@ -58,19 +58,52 @@ def test_every_raised_flag_names_the_words_that_triggered_it(fake_classifier) ->
     from responder.triage.service import TriageService
 
     service = TriageService(fake_classifier, Settings())
-    calm, angry = service.triage_many(
+    calm, angry, odd = service.triage_many(
         [
             "Mijn pakket is er nog niet, wanneer komt het?",
             "Mijn pakket is zoek, ik schakel een advocaat in!",
+            "Mijn stofzuiger doet raar sinds gisteren",
         ]
     )
     assert calm.flags == []
     (flag,) = angry.flags
     assert flag.label == "legal_threat" and flag.evidence == ["advocaat"]
     assert angry.to_dict()["flags"][0]["evidence"] == ["advocaat"]
-    # one extra model call for the flagged comment only, one text per content word left out
-    # (pakket, zoek, schakel, advocaat: function words such as "ik", "een", "in" are skipped)
-    assert [len(c) for c in fake_classifier.calls] == [2, 4]
+    # the safety flag has no telling word: its evidence comes from leaving each content word out
+    (possible,) = odd.possible_flags
+    assert possible.label == "safety" and possible.evidence == ["stofzuiger"]
+    # one extra model call, only for the comment whose flag no telling word explains, one text
+    # per content word left out (stofzuiger, doet, raar, sinds, gisteren; "mijn" is skipped);
+    # the legal threat is explained by its telling word "advocaat" at no cost
+    assert [len(c) for c in fake_classifier.calls] == [3, 5]
+
+
+def test_a_long_comment_is_explained_in_rounds(fake_classifier) -> None:  # type: ignore[no-untyped-def]
+    from responder.triage.evidence import FIRST_PARTS, MAX_PIECES, flag_evidence
+
+    words = [f"woord{i}" for i in range(40)]
+    words[27] = "stofzuiger"
+    text = " ".join(words)
+    (scores,) = fake_classifier.predict([text])
+    fake_classifier.calls.clear()
+    (found,) = flag_evidence(fake_classifier, [text], [scores])
+    assert found == {"safety": ["stofzuiger"]}
+    # first the comment in 4 parts of 10 words, then the part that held the flag in (at most 6)
+    # pieces of 2 words, then the piece that held it word by word: 11 texts instead of 40
+    assert (FIRST_PARTS, MAX_PIECES) == (4, 6)
+    assert [len(c) for c in fake_classifier.calls] == [4, 5, 2]
+
+
+def test_only_the_asked_flags_are_explained(fake_classifier) -> None:  # type: ignore[no-untyped-def]
+    from responder.triage.evidence import flag_evidence
+
+    text = "Mijn stofzuiger is kapot, ik schakel een advocaat in"
+    (scores,) = fake_classifier.predict([text])
+    fake_classifier.calls.clear()
+    (found,) = flag_evidence(fake_classifier, [text], [scores], wanted=[{"safety"}])
+    assert list(found) == ["safety"] and found["safety"][0] == "stofzuiger"
+    assert flag_evidence(fake_classifier, [text], [scores], wanted=[set()]) == [{}]
+    assert len(fake_classifier.calls) == 1  # nothing asked, nothing scored
 
 
 def test_function_words_are_never_occluded() -> None:

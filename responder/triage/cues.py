@@ -260,6 +260,69 @@ def _insult(cue: str) -> re.Pattern[str]:
     return re.compile(head + re.escape(cue) + r"(?!\w)")
 
 
+CHURN = re.compile(
+    r"(?<!\w)(?:"
+    r"(?:zeg|zeggen|zegt)\s+(?:ik\s+)?(?:\S+\s+){0,4}?op|opzeg\w*|op\s+te\s+zeggen|opgezegd"
+    r"|stap\w*\s+(?:ik\s+|we\s+)?over|overstap\w*|overgestapt|stopgezet|stop\s+te\s+zetten"
+    r"|(?:naar|bij)\s+(?:een|ne|de)\s+(?:ander\w*|concurrent\w*)|concurrent\w*"
+    r"|(?:zoek|kies|neem)\s+(?:ik\s+)?(?:\S+\s+){0,2}?(?:een\s+)?andere|afscheid\s+nemen|klant\s+af"
+    r"|ergens\s+anders|elders|alternatief|andere\s+partij"
+    r"|(?:ben|zijn|is)\s+(?:ik\s+|we\s+)?(?:hier\s+)?weg|weg\s+bij\s+\w+|ga\s+(?:ik\s+)?(?:hier\s+)?weg"
+    r"|(?:kom|komen)\s+(?:hier\s+|daar\s+)?niet\s+meer(?=\s*(?:terug|[.!,]|$))"
+    r"|(?:zie|ziet|zien)\s+(?:\S+\s+){0,3}?niet\s+meer\s+terug|stop\s+(?:ik\s+)?(?:ermee|met\s+jullie)"
+    r"|(?:geen|niet\s+meer)\s+(?:\S+\s+)?(?:klant|lid)(?:\s+meer)?|blijf\s+(?:ik\s+)?niet"
+    r"|nooit\s*meer|laatste\s+(?:bestelling|keer)|klaar\s+(?:mee|ermee|met\s+\w+)|ermee\s+klaar"
+    r"|(?:niet|nie)\s+(?:meer\s+)?(?:te\s+)?verleng\w*|verleng\w*\s+(?:ik\s+)?(?:nie|niet)"
+    r"|mooi\s+geweest|het\s+gehad|doei|dag\s+@\w+|boycot\w*|annuleer\w*|gecanceld"
+    r"|afgesloten|account\s+(?:\S+\s+)?(?:verwijder\w*|op)|verwijder\s+mijn\s+account"
+    r"|vertrek\w*|beëindig\w*|weg\s*halen|haal\s+\S+(?:\s+\S+)?\s+weg|doorgeknipt"
+    r"|zet\s+(?:ik\s+)?(?:\S+\s+){0,3}?stop"
+    r")(?!\w)"
+)
+"""Phrases that show a churn threat ("ik zeg mijn abonnement op", "per 1 januari stap ik over",
+"ik kom hier niet meer"). They are only the evidence shown for a ``churn_threat`` flag: churn is
+not a checked flag, so they raise and hold back nothing."""
+
+
+def evidence_words(text: str, flag: str, limit: int = 3) -> list[str]:
+    """The words of ``text`` that show ``flag``, as they stand in the comment (lower case, the
+    whole word around a cue: "notenallergie" for ``allergi``), at most ``limit``; empty when the
+    comment has none of the flag's telling words (or :data:`CHURN` for churn)."""
+    normal = _normal(text)
+    if flag == "churn_threat":
+        cues = [m.group(0) for m in CHURN.finditer(normal)]
+    else:
+        cues = cue_words(text, flag)
+    out: list[str] = []
+    for cue in cues:
+        span = _span(normal, cue, flag)
+        if span is None:
+            continue
+        start, end = span
+        while start > 0 and normal[start - 1].isalnum():
+            start -= 1
+        while end < len(normal) and normal[end].isalnum():
+            end += 1
+        word = normal[start:end]
+        if not any(word in seen or seen in word for seen in out):
+            out.append(word)
+        if len(out) == limit:
+            break
+    return out
+
+
+def _span(normal: str, cue: str, flag: str) -> tuple[int, int] | None:
+    """Where ``cue`` stands in the normalised text, matched as :func:`cue_words` matches it."""
+    if flag in WHOLE_WORDS:
+        pattern = _insult(cue)
+    elif cue in FORCED_WHOLE or len(cue) <= MAX_WHOLE_WORD_CHARS:
+        pattern = _pattern(cue, False)
+    else:
+        pattern = re.compile(re.escape(cue))
+    found = pattern.search(normal)
+    return found.span() if found else None
+
+
 def corroborated(text: str, flag: str, probability: float) -> bool:
     """Whether a raised ``flag`` may escalate: not a checked flag, nearly certain, or backed by
     one of its telling words."""

@@ -13,7 +13,7 @@ from responder.config import Settings
 from responder.errors import InputError, ResponderError
 from responder.names import label_name
 from responder.protocols import Classifier, Embedder, HeadScores
-from responder.triage.cues import corroborated, cue_words, raised_by_words
+from responder.triage.cues import corroborated, evidence_words, raised_by_words
 from responder.triage.detect import Detected, detect_languages, detect_register
 from responder.triage.evidence import flag_evidence
 from responder.triage.normalise import check_text
@@ -96,7 +96,7 @@ def build_triage(
     if text is not None:  # the words raise what the model missed (a plain insult)
         names += raised_by_words(text, names, scores.flags)
     raised = [
-        Flag(f, round(scores.flags[f], 4), evidence.get(f) or cue_words(text or "", f))
+        Flag(f, round(scores.flags[f], 4), evidence.get(f) or evidence_words(text or "", f))
         for f in names
     ]
     raised.sort(key=lambda s: -s.probability)
@@ -165,7 +165,13 @@ class TriageService:
         dutch = [i for i, lang in enumerate(languages) if lang.label in ("nl", "und")]
         dutch_texts = [clean[i] for i in dutch]
         predicted = self.classifier.predict(dutch_texts, batch_size=batch_size)
-        why = flag_evidence(self.classifier, dutch_texts, predicted, batch_size)
+        told = [
+            {f: evidence_words(t, f) for f in s.raised_flags()}
+            for t, s in zip(dutch_texts, predicted, strict=True)
+        ]
+        unexplained = [{f for f, words in e.items() if not words} for e in told]
+        found = flag_evidence(self.classifier, dutch_texts, predicted, batch_size, unexplained)
+        why = [{**t, **f} for t, f in zip(told, found, strict=True)]
         scores: list[HeadScores | None] = [None] * len(clean)
         evidence: list[dict[str, list[str]]] = [{} for _ in clean]
         for i, s, e in zip(dutch, predicted, why, strict=True):
