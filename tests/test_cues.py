@@ -287,17 +287,26 @@ def test_a_wish_of_harm_is_abuse_and_a_worry_is_not(text: str, wish: bool) -> No
     [
         ("Mijn dochter kreeg een notenallergie van jullie reep", "safety", ["notenallergie"]),
         ("Ik ruik gas, de gasten van de monteur zijn al weg", "safety", ["gas"]),
-        ("Mijn advocaat stuurt jullie een ingebrekestelling", "legal_threat", ["advocaat", "ingebrekestelling"]),
+        (
+            "Mijn advocaat stuurt jullie een ingebrekestelling",
+            "legal_threat",
+            ["advocaat", "ingebrekestelling"],
+        ),
         ("wat een marketingsukkels", "abuse", ["marketingsukkels"]),
-        ("Ik zeg mijn abonnement op en stap over naar de concurrent", "churn_threat",
-         ["zeg mijn abonnement op", "stap over", "naar de concurrent"]),
+        (
+            "Ik zeg mijn abonnement op en stap over naar de concurrent",
+            "churn_threat",
+            ["zeg mijn abonnement op", "stap over", "naar de concurrent"],
+        ),
         ("Ik zet het abonnement stop.", "churn_threat", ["zet het abonnement stop"]),
         ("Ik kom hier niet meer!", "churn_threat", ["kom hier niet meer"]),
         ("Ik kom niet meer in mijn account", "churn_threat", []),
         ("Mijn pakket is er nog niet", "legal_threat", []),
     ],
 )
-def test_evidence_words_are_the_words_of_the_comment(text: str, flag: str, shown: list[str]) -> None:
+def test_evidence_words_are_the_words_of_the_comment(
+    text: str, flag: str, shown: list[str]
+) -> None:
     from responder.triage.cues import evidence_words
 
     assert evidence_words(text, flag) == shown

@@ -113,14 +113,20 @@ def flag_evidence(
     ]
     out: list[dict[str, list[str]]] = [{} for _ in texts]
     jobs = [
-        (i, f, pieces(texts[i], MAX_PIECES if len(content_spans(texts[i])) <= MAX_PIECES else FIRST_PARTS))
+        (
+            i,
+            f,
+            pieces(
+                texts[i], MAX_PIECES if len(content_spans(texts[i])) <= MAX_PIECES else FIRST_PARTS
+            ),
+        )
         for i, flags in enumerate(asked)
         for f in flags
     ]
     final: list[tuple[int, str, list[tuple[float, tuple[int, int]]]]] = []
     while jobs:  # each round splits the piece that mattered most, until it is one word
         narrower = []
-        for (i, flag, spans), drops in zip(
+        for (i, flag, _), drops in zip(
             jobs, _drops(classifier, jobs, texts, scores, batch_size), strict=True
         ):
             top = drops[0][1] if drops and drops[0][0] > 0 else None
