@@ -193,3 +193,23 @@ def test_a_step_without_a_private_wording_drops_in_het_openbaar() -> None:
     step = Step(do="Reageer snel in het openbaar en bied hulp aan.", why="Omdat het kan.")
     assert step.for_channel(private=True) == "Reageer snel en bied hulp aan."
     assert step.for_channel(private=False) == step.do
+
+
+def test_a_generic_safety_report_yields_to_a_legal_threat_unless_someone_is_hurt() -> None:
+    from advice_helpers import triage_for
+
+    from responder.advice.plan import CommentContext, plan
+    from responder.advice.playbook import load_playbook
+
+    pb = load_playbook()
+    mould = "Al 8 maanden schimmel in de slaapkamer. Mijn advocaat stuurt jullie een aansprakelijkstelling."
+    t = triage_for(mould, "negative", "complaint", "product", ["safety", "legal_threat"])
+    p = plan(t, mould, CommentContext(), pb)
+    assert p.situation == "juridische_dreiging"
+    # the safety team still hears of it
+    assert any("veiligheid" in line.lower() or "Veiligheid" in line for line in p.also), p.also
+    hurt = (
+        "Mijn zoon heeft zijn pols gebroken op jullie kapotte trap. Mijn advocaat neemt contact op."
+    )
+    t = triage_for(hurt, "negative", "complaint", "product", ["safety", "legal_threat"])
+    assert plan(t, hurt, CommentContext(), pb).situation == "veiligheid"

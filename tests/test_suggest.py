@@ -285,3 +285,18 @@ def test_greeting_by_name_only_where_it_fits() -> None:
     long_name = CommentContext("tiktok", WEDNESDAY_10, agent_initials="AB", author_name="A" * 30)
     _, _, tight = advise(COMMENTS["u"], long_name, topic="delivery")
     assert all(len(s.text) <= 150 for s in tight.items) and len(tight.items) >= 3
+
+
+def test_an_acknowledgement_of_the_facts_still_names_what_the_comment_is_about() -> None:
+    # "{Erkenning} We zoeken graag uit wat er{rond_onderwerp} is gebeurd": the count is
+    # acknowledged and the reply still says what it is about, read from the comment
+    text = "De opvang belt me nu voor de vierde keer deze maand op mijn werk. Ik moet ook werken."
+    _, p, result = advise(text, sentiment="negative", intent="complaint", topic="service")
+    assert p.situation == "serviceklacht"
+    first = result.items[0].text
+    assert "Vier keer" in first and "wat er rond de opvang is gebeurd" in first
+    # without a subject of its own the sentence stays plain (not "rond onze service")
+    text = "Voor de vierde keer deze maand, ik moet ook gewoon werken."
+    _, _, result = advise(text, sentiment="negative", intent="complaint", topic="service")
+    texts = " ".join(s.text for s in result.items)
+    assert "rond onze service" not in texts and "wat er is gebeurd" in texts

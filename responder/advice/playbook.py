@@ -66,9 +66,20 @@ STRATEGIES: dict[str, str] = {
 }
 """Reply strategies, with the Dutch name shown to agents. Suggestions differ in strategy."""
 
-PLACEHOLDERS = ("onderwerp", "Onderwerp", "merk", "prive", "link")
+PLACEHOLDERS = (
+    "onderwerp",
+    "Onderwerp",
+    "rond_onderwerp",
+    "met_onderwerp",
+    "merk",
+    "prive",
+    "link",
+)
 """Placeholders every reply template may use: the comment's subject (lower or capitalised), the
-brand, the channel's way to a private conversation, and the information link for the topic."""
+same after " rond" when the comment names it and empty when it does not ("wat er{rond_onderwerp}
+is gebeurd": "wat er rond je afspraak is gebeurd", or "wat er is gebeurd" rather than "rond onze
+service"; {met_onderwerp} the same after " met"), the brand, the channel's way to a private conversation, and the information link
+for the topic."""
 
 FACT_SLOTS: dict[str, str] = {
     "duur": "duration",
@@ -386,6 +397,10 @@ class Condition(_Model):
     keep_words: list[str] = Field(default_factory=list)
     """Words that keep the situation although one of its ``unless_words`` is there: an injury
     ("gebroken", "ziekenhuis") keeps a safety report one when staff were aggressive too."""
+    yields: bool = False
+    """A catch-all for its flag ("veiligheid" without a danger of its own): another matching
+    situation of the same priority goes first ("ik stap naar mijn advocaat" over mould), unless
+    the comment has one of the ``keep_words`` (an injury keeps a safety report one)."""
     spam: bool | None = None
 
     @field_validator("intents", "topics", "sentiments", "flags", "all_flags")
@@ -743,9 +758,15 @@ class Playbook(_Model):
         return next(s for s in self.situations if s.id == situation_id)
 
     def matching(self, signals: Signals) -> list[Situation]:
-        """All situations that apply, the most urgent first (ties: the one listed first)."""
+        """All situations that apply, the most urgent first (ties: the one listed first, but a
+        situation that ``yields`` after the others)."""
         found = [s for s in self.situations if s.when.matches(signals)]
-        return sorted(found, key=lambda s: PRIORITIES.index(s.priority))
+
+        def rank(s: Situation) -> tuple[int, bool]:
+            kept = any(mentions(signals.text, w) for w in s.when.keep_words)
+            return PRIORITIES.index(s.priority), s.when.yields and not kept
+
+        return sorted(found, key=rank)
 
 
 @dataclass(frozen=True)

@@ -156,12 +156,12 @@ def _check_replies(pb: Playbook, situation: Situation, report: CheckReport) -> N
             subject = max((_longest_subject(pb, t, register) for t in topics), key=len)
             topic = max(topics, key=lambda t: len(org.links.get(t, org.links.get("general", ""))))
             plain = [
-                Addressing(pb, c, channel_id, register, topic, subject, {}, language)
+                Addressing(pb, c, channel_id, register, topic, subject, {}, language, True)
                 for c in signatures
             ]
             sample = _sample_slots(pb, register, language)
             rich = [
-                Addressing(pb, c, channel_id, register, topic, subject, sample, language)
+                Addressing(pb, c, channel_id, register, topic, subject, sample, language, True)
                 for c in signatures
             ]
             runs = [

@@ -176,6 +176,9 @@ class Addressing:
     playbook's answer ({antwoord}) and the opening hours; a template needing one that is not
     here is not used."""
     language: str = "nl"
+    subject_named: bool = False
+    """Whether the comment itself names the subject (not the topic's fallback "onze service"):
+    then {rond_onderwerp} and {met_onderwerp} say it back (" rond je afspraak")."""
 
 
 @dataclass(frozen=True)
@@ -258,7 +261,16 @@ class Occasion:
             triage=triage,
             situation=situation,
             addressing=Addressing(
-                playbook, context, the_plan.channel, register, topic, subject, slots, language
+                playbook,
+                context,
+                the_plan.channel,
+                register,
+                topic,
+                subject,
+                slots,
+                language,
+                subject_named=subject
+                != playbook.fallback_subjects[topic or "general"].get(register),
             ),
             posted=posted,
             checks=checks,
@@ -638,6 +650,8 @@ def values_for(to: Addressing) -> dict[str, str]:
     private = channel.private if to.language == "nl" else channel.private_in.get(to.language)
     values = {
         "onderwerp": to.subject,
+        "rond_onderwerp": f" rond {to.subject}" if to.subject_named else "",
+        "met_onderwerp": f" met {to.subject}" if to.subject_named else "",
         "merk": org.brand,
         "prive": ""
         if to.context.private or private is None
