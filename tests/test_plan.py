@@ -213,3 +213,23 @@ def test_a_generic_safety_report_yields_to_a_legal_threat_unless_someone_is_hurt
     )
     t = triage_for(hurt, "negative", "complaint", "product", ["safety", "legal_threat"])
     assert plan(t, hurt, CommentContext(), pb).situation == "veiligheid"
+
+
+@pytest.mark.parametrize(
+    ("text", "sentiment", "situation"),
+    [
+        ("Ik ben het echt beu met jullie. Telkens hetzelfde liedje.", "negative", "klacht_overig"),
+        ("Wat een dag vandaag, pff.", "negative", "overig"),  # says nothing to the organisation
+        ("Ik ben benieuwd wat jullie hiervan vinden.", "neutral", "overig"),
+    ],
+)
+def test_a_negative_comment_to_the_organisation_is_a_complaint(
+    text: str, sentiment: str, situation: str
+) -> None:
+    from advice_helpers import triage_for
+
+    from responder.advice.plan import CommentContext, plan
+    from responder.advice.playbook import load_playbook
+
+    t = triage_for(text, sentiment, "other", "general", [])
+    assert plan(t, text, CommentContext(), load_playbook()).situation == situation

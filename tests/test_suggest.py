@@ -300,3 +300,29 @@ def test_an_acknowledgement_of_the_facts_still_names_what_the_comment_is_about()
     _, _, result = advise(text, sentiment="negative", intent="complaint", topic="service")
     texts = " ".join(s.text for s in result.items)
     assert "rond onze service" not in texts and "wat er is gebeurd" in texts
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "condolence"),
+    [
+        (
+            "Mijn vader is vorige maand overleden en jullie blijven zijn abonnement afschrijven.",
+            "complaint",
+            True,
+        ),
+        ("Hoe zeg ik het contract van mijn overleden moeder op?", "question", True),
+        ("Wat kost een uitvaartverzekering bij jullie?", "question", False),
+    ],
+)
+def test_a_death_in_the_family_gets_condolences_first(
+    text: str, intent: str, condolence: bool
+) -> None:
+    _, p, result = advise(
+        text,
+        sentiment="negative" if intent == "complaint" else "neutral",
+        intent=intent,
+        topic="billing",
+    )
+    assert result.items
+    for s in result.items:
+        assert s.text.startswith("Gecondoleerd met") is condolence, s.text

@@ -143,7 +143,8 @@ def signals_for(triage: Triage, comment: str, playbook: Playbook) -> Signals:
     comment ("Top service weer 🙄") or an indignant one ("een schande voor ouderen") counts as
     negative, and its praise or suggestion as a complaint. Praise without a word of praise that
     is negative or names a problem is a complaint too (``unpraised_intent``), and so is a
-    negative question about a problem that asks for no answer (``complains``)."""
+    negative question about a problem that asks for no answer (``complains``), and so is a negative
+comment of no clear intent that addresses the organisation or names a problem (``ADDRESSED``)."""
     text = comment_text(comment)
     spam = any(
         re.search(r"(?<!\w)" + re.escape(word.lower()) + r"(?!\w)", text)
@@ -164,6 +165,10 @@ def signals_for(triage: Triage, comment: str, playbook: Playbook) -> Signals:
         if intent == "complaint":
             sentiment = "negative"
     if intent == "question" and sentiment == "negative" and complains(text, playbook):
+        intent = "complaint"
+    if intent == "other" and sentiment == "negative" and (
+        ADDRESSED.search(text) or trouble_in(text, playbook)
+    ):
         intent = "complaint"
     return Signals(
         language="nl",
@@ -201,6 +206,9 @@ def unpraised_intent(text: str, sentiment: str | None, playbook: Playbook) -> st
     return "praise"
 
 
+ADDRESSED = re.compile(r"(?<!\w)(?:jullie|julle|ulle|u|uw)(?!\w)")
+"""Words that address the organisation: a negative comment that says them ("Ik ben het echt beu
+met jullie") is a complaint, whatever else the model read in it."""
 HOW_TO = re.compile(
     r"(?<!\w)(?:hoe|kan ik|kunnen we|kun je|kunt u|mag ik|moet ik|wat zijn|wat is|welke)(?!\w)"
 )
