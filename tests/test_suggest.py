@@ -317,7 +317,7 @@ def test_an_acknowledgement_of_the_facts_still_names_what_the_comment_is_about()
 def test_a_death_in_the_family_gets_condolences_first(
     text: str, intent: str, condolence: bool
 ) -> None:
-    _, p, result = advise(
+    _, _, result = advise(
         text,
         sentiment="negative" if intent == "complaint" else "neutral",
         intent=intent,
