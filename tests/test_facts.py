@@ -310,3 +310,18 @@ def test_the_staff_member_the_comment_is_about(text: str, staff: str | None) -> 
     from responder.advice.facts import staff_named
 
     assert staff_named(text) == staff
+
+
+@pytest.mark.parametrize(
+    ("text", "staff"),
+    [
+        ("Shoutout naar de juf van groep 3 van jullie school!", "de juf"),
+        ("Ik wil de verpleegkundigen van afdeling C3 bedanken.", "de verpleegkundigen"),
+        ("Netjes gewerkt door jullie aannemer, elke avond opgeruimd.", "onze aannemer"),
+        ("De agenda voor volgende week klopt niet", None),
+    ],
+)
+def test_staff_named_includes_teachers_carers_and_craftsmen(text: str, staff: str | None) -> None:
+    from responder.advice.facts import staff_named
+
+    assert staff_named(text) == staff

@@ -1661,12 +1661,15 @@ def _summary_line(fact: Fact, facts: tuple[Fact, ...]) -> str:
 
 STAFF = re.compile(
     r"(?<![\w])(?P<det>de|den|die|deze|jullie|uw|een|ne|nen|jouw|mijn)\s+(?:\w+e\s+)?"
-    r"(?P<who>bezorger|pakketbezorger|koerier|[a-z]*medewerker|[a-z]*medewerkster|conducteur|"
+    r"(?P<who>(?:bezorger|pakketbezorger|koerier|[a-z]*medewerker|[a-z]*medewerkster|conducteur|"
     r"[a-z]*chauffeur|machinist|(?:bus|tram|metro|trein)bestuurder|"
     r"monteur|technicus|installateur|kassière|caissière|verkoper|verkoopster|"
     r"portier|beveiliger|bewaker|postbode|stewardess|steward|purser|receptioniste|receptionist|"
     r"filiaalmanager|bedrijfsleider|manager|serveerster|ober|huismeester|conciërge|"
-    r"[a-z]*assistente|verpleegkundige|verpleger|schoonmaker|instructeur)"
+    r"[a-z]*assistente|verpleegkundige|verpleger|schoonmaker|instructeur|juf|juffrouw|meester|"
+    r"leraar|lerares|leerkracht|docent|begeleider|begeleidster|aannemer|loodgieter|elektricien|"
+    r"schilder|tandarts|huisarts|dokter|arts|fysiotherapeut|kapper|kapster|kok|gids|reisleider|"
+    r"hostess|piloot|agent|zorgverlener|verzorgende|verzorger|vakman|vakmensen)(?:s|n|en)?)"
     r"(?![\w])",
     re.IGNORECASE,
 )
