@@ -233,3 +233,40 @@ def test_a_negative_comment_to_the_organisation_is_a_complaint(
 
     t = triage_for(text, sentiment, "other", "general", [])
     assert plan(t, text, CommentContext(), load_playbook()).situation == situation
+
+
+@pytest.mark.parametrize(
+    ("text", "topic", "situation"),
+    [
+        (
+            "Waarom moet ik tegenwoordig €2,50 extra betalen voor een papieren factuur?",
+            "billing",
+            "beleidskritiek",
+        ),
+        (
+            "Betalen voor handbagage nu ook al? Jullie vinden echt elke manier.",
+            "billing",
+            "beleidskritiek",
+        ),
+        (
+            "Waarom moet ik betalen voor een factuur die niet klopt?",
+            "billing",
+            "factuurklacht",
+        ),  # a fault
+        (
+            "Mijn pakket is kapot aangekomen, tegenwoordig gaat alles mis.",
+            "delivery",
+            "bezorgklacht",
+        ),
+    ],
+)
+def test_a_complaint_about_a_rule_is_policy_criticism(
+    text: str, topic: str, situation: str
+) -> None:
+    from advice_helpers import triage_for
+
+    from responder.advice.plan import CommentContext, plan
+    from responder.advice.playbook import load_playbook
+
+    t = triage_for(text, "negative", "complaint", topic, [])
+    assert plan(t, text, CommentContext(), load_playbook()).situation == situation

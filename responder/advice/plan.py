@@ -140,11 +140,12 @@ class Plan:
 
 def signals_for(triage: Triage, comment: str, playbook: Playbook) -> Signals:
     """What the playbook's conditions look at, from a triage and the comment text. A sarcastic
-    comment ("Top service weer 🙄") or an indignant one ("een schande voor ouderen") counts as
-    negative, and its praise or suggestion as a complaint. Praise without a word of praise that
-    is negative or names a problem is a complaint too (``unpraised_intent``), and so is a
-    negative question about a problem that asks for no answer (``complains``), and so is a negative
-comment of no clear intent that addresses the organisation or names a problem (``ADDRESSED``)."""
+        comment ("Top service weer 🙄") or an indignant one ("een schande voor ouderen") counts as
+        negative, and its praise or suggestion as a complaint. Praise without a word of praise that
+        is negative or names a problem is a complaint too (``unpraised_intent``), and so is a
+        negative question about a problem that asks for no answer (``complains``), and so is a negative
+    comment of no clear intent that addresses the organisation or names a problem (``ADDRESSED``).
+    A complaint about a rule rather than a fault is policy criticism (``criticises_policy``)."""
     text = comment_text(comment)
     spam = any(
         re.search(r"(?<!\w)" + re.escape(word.lower()) + r"(?!\w)", text)
@@ -166,20 +167,39 @@ comment of no clear intent that addresses the organisation or names a problem (`
             sentiment = "negative"
     if intent == "question" and sentiment == "negative" and complains(text, playbook):
         intent = "complaint"
-    if intent == "other" and sentiment == "negative" and (
-        ADDRESSED.search(text) or trouble_in(text, playbook)
+    if (
+        intent == "other"
+        and sentiment == "negative"
+        and (ADDRESSED.search(text) or trouble_in(text, playbook))
     ):
         intent = "complaint"
+    topic = triage.topic.label if triage.topic else None
+    if intent == "complaint" and topic in RULE_TOPICS and criticises_policy(text, playbook):
+        topic = "policy"
     return Signals(
         language="nl",
         sentiment=sentiment,
         intent=intent,
-        topic=triage.topic.label if triage.topic else None,
+        topic=topic,
         flags=frozenset(f.label for f in triage.flags),
         spam=spam,
         text=text,
         flags_confirmed=triage.flags_confirmed,
     )
+
+
+RULE_TOPICS = ("billing", "product", "service", "delivery", "general")
+"""Topics whose complaints may be about a rule rather than a fault (``criticises_policy``)."""
+
+
+def criticises_policy(text: str, playbook: Playbook) -> bool:
+    """Whether a complaint is about a rule or choice of the organisation ("Waarom moet ik
+    tegenwoordig €2,50 extra betalen voor een papieren factuur?") rather than about a fault: one of
+    the playbook's ``policy`` words and none of its ``fault`` words."""
+    cues = playbook.cues
+    if not any(mentions(text, w) for w in cues.policy):
+        return False
+    return not any(mentions(text, w) for w in cues.fault)
 
 
 def outrage_in(text: str, playbook: Playbook) -> list[str]:

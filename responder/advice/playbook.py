@@ -243,6 +243,13 @@ class Cues(_Model):
     """Words of praise or thanks ("bedankt", "top", "👍"). When the list is set, a comment the
     model reads as praise but that has none of them is no compliment: a complaint when it is
     negative or names a problem (a ``trouble`` word), otherwise a question or other comment."""
+    policy: list[str] = Field(default_factory=list)
+    """Words of a rule or choice of the organisation ("tegenwoordig", "nu ook al", "waarom moet
+    ik … betalen voor"): a complaint with one and no ``fault`` word is policy criticism, whatever
+    topic the model read in it."""
+    fault: list[str] = Field(default_factory=list)
+    """Words of a fault or defect ("kapot", "klopt niet"): a complaint with one is about the fault,
+    not about a rule."""
 
 
 class Subject(_Model):
