@@ -207,7 +207,7 @@ def test_a_generic_safety_report_yields_to_a_legal_threat_unless_someone_is_hurt
     p = plan(t, mould, CommentContext(), pb)
     assert p.situation == "juridische_dreiging"
     # the safety team still hears of it
-    assert any("veiligheid" in line.lower() or "Veiligheid" in line for line in p.also), p.also
+    assert any(line.startswith(pb.situation("veiligheid").title) for line in p.also), p.also
     hurt = (
         "Mijn zoon heeft zijn pols gebroken op jullie kapotte trap. Mijn advocaat neemt contact op."
     )
@@ -220,6 +220,7 @@ def test_a_generic_safety_report_yields_to_a_legal_threat_unless_someone_is_hurt
     [
         ("Ik ben het echt beu met jullie. Telkens hetzelfde liedje.", "negative", "klacht_overig"),
         ("Wat een dag vandaag, pff.", "negative", "overig"),  # says nothing to the organisation
+        ("Wat verdrietig, sterkte voor u en uw familie", "negative", "overig"),  # consoles someone
         ("Ik ben benieuwd wat jullie hiervan vinden.", "neutral", "overig"),
     ],
 )
@@ -270,3 +271,14 @@ def test_a_complaint_about_a_rule_is_policy_criticism(
 
     t = triage_for(text, "negative", "complaint", topic, [])
     assert plan(t, text, CommentContext(), load_playbook()).situation == situation
+
+
+def test_negative_spam_stays_spam() -> None:
+    from advice_helpers import triage_for
+
+    from responder.advice.plan import CommentContext, plan
+    from responder.advice.playbook import load_playbook
+
+    text = "Zijn jullie ook blut? Word rijk met crypto, klik hier: bit.ly/voorbeeld"
+    t = triage_for(text, "negative", "other", "general", [])
+    assert plan(t, text, CommentContext(), load_playbook()).situation == "spam"

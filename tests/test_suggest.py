@@ -312,6 +312,8 @@ def test_an_acknowledgement_of_the_facts_still_names_what_the_comment_is_about()
         ),
         ("Hoe zeg ik het contract van mijn overleden moeder op?", "question", True),
         ("Wat kost een uitvaartverzekering bij jullie?", "question", False),
+        ("Mijn moeder is overleden en de uitvaartverzekering keert niet uit.", "complaint", True),
+        ("Ik ben bijna overleden van de schrik toen ik die factuur zag.", "complaint", False),
     ],
 )
 def test_a_death_in_the_family_gets_condolences_first(
@@ -326,3 +328,12 @@ def test_a_death_in_the_family_gets_condolences_first(
     assert result.items
     for s in result.items:
         assert s.text.startswith("Gecondoleerd met") is condolence, s.text
+
+
+def test_no_condolences_for_an_offender() -> None:
+    text = "Jullie directeur mag wat mij betreft overleden zijn, stelletje oplichters"
+    _, p, result = advise(
+        text, sentiment="negative", intent="complaint", topic="general", flags=["abuse"]
+    )
+    assert p.situation == "grensoverschrijdend"
+    assert result.items and not any("condoleerd" in s.text for s in result.items)

@@ -1667,9 +1667,9 @@ STAFF = re.compile(
     r"portier|beveiliger|bewaker|postbode|stewardess|steward|purser|receptioniste|receptionist|"
     r"filiaalmanager|bedrijfsleider|manager|serveerster|ober|huismeester|conciërge|"
     r"[a-z]*assistente|verpleegkundige|verpleger|schoonmaker|instructeur|juf|juffrouw|meester|"
-    r"leraar|lerares|leerkracht|docent|begeleider|begeleidster|aannemer|loodgieter|elektricien|"
-    r"schilder|tandarts|huisarts|dokter|arts|fysiotherapeut|kapper|kapster|kok|gids|reisleider|"
-    r"hostess|piloot|agent|zorgverlener|verzorgende|verzorger|vakman|vakmensen)(?:s|n|en)?)"
+    r"leraren|leraar|lerares|leerkracht|docent|begeleider|begeleidster|aannemer|loodgieter|"
+    r"elektricien|schilder|fysiotherapeut|kapper|kapster|kok|gids|reisleider|hostess|"
+    r"zorgverlener|verzorgende|verzorger|vakman|vakmensen)(?:s|n|en)?)"
     r"(?![\w])",
     re.IGNORECASE,
 )

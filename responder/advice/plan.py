@@ -139,13 +139,15 @@ class Plan:
 
 
 def signals_for(triage: Triage, comment: str, playbook: Playbook) -> Signals:
-    """What the playbook's conditions look at, from a triage and the comment text. A sarcastic
-        comment ("Top service weer 🙄") or an indignant one ("een schande voor ouderen") counts as
-        negative, and its praise or suggestion as a complaint. Praise without a word of praise that
-        is negative or names a problem is a complaint too (``unpraised_intent``), and so is a
-        negative question about a problem that asks for no answer (``complains``), and so is a negative
-    comment of no clear intent that addresses the organisation or names a problem (``ADDRESSED``).
-    A complaint about a rule rather than a fault is policy criticism (``criticises_policy``)."""
+    """What the playbook's conditions look at, from a triage and the comment text.
+
+    A sarcastic comment ("Top service weer 🙄") or an indignant one ("een schande voor ouderen")
+    counts as negative, and its praise or suggestion as a complaint. Praise without a word of
+    praise that is negative or names a problem is a complaint too (``unpraised_intent``); so is a
+    negative question about a problem that asks for no answer (``complains``), and a negative
+    comment of no clear intent (no spam) that addresses the organisation or names a problem
+    (``ADDRESSED``). A complaint about a rule rather than a fault is policy criticism
+    (``criticises_policy``)."""
     text = comment_text(comment)
     spam = any(
         re.search(r"(?<!\w)" + re.escape(word.lower()) + r"(?!\w)", text)
@@ -170,6 +172,7 @@ def signals_for(triage: Triage, comment: str, playbook: Playbook) -> Signals:
     if (
         intent == "other"
         and sentiment == "negative"
+        and not spam
         and (ADDRESSED.search(text) or trouble_in(text, playbook))
     ):
         intent = "complaint"
@@ -226,7 +229,7 @@ def unpraised_intent(text: str, sentiment: str | None, playbook: Playbook) -> st
     return "praise"
 
 
-ADDRESSED = re.compile(r"(?<!\w)(?:jullie|julle|ulle|u|uw)(?!\w)")
+ADDRESSED = re.compile(r"(?<!\w)(?:jullie|julle|ulle)(?!\w)")
 """Words that address the organisation: a negative comment that says them ("Ik ben het echt beu
 met jullie") is a complaint, whatever else the model read in it."""
 HOW_TO = re.compile(
@@ -317,6 +320,7 @@ def must_say_for(
         m
         for m in (*situation.must_say, *shared)
         if m.applies(text, flags, kinds, public=not context.private)
+        and not (m.sympathy and situation.offender)
     ]
 
 

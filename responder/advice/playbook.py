@@ -404,10 +404,11 @@ class Condition(_Model):
     keep_words: list[str] = Field(default_factory=list)
     """Words that keep the situation although one of its ``unless_words`` is there: an injury
     ("gebroken", "ziekenhuis") keeps a safety report one when staff were aggressive too."""
-    yields: bool = False
-    """A catch-all for its flag ("veiligheid" without a danger of its own): another matching
+    yields_unless: list[str] = Field(default_factory=list)
+    """For a catch-all of its flag ("veiligheid" without a danger of its own): another matching
     situation of the same priority goes first ("ik stap naar mijn advocaat" over mould), unless
-    the comment has one of the ``keep_words`` (an injury keeps a safety report one)."""
+    the comment has one of these words (an injury keeps a safety report one: "pols gebroken",
+    "ziekenhuis"; not "gebroken" alone, which a broken screen is too). Empty: never yields."""
     spam: bool | None = None
 
     @field_validator("intents", "topics", "sentiments", "flags", "all_flags")
@@ -417,7 +418,7 @@ class Condition(_Model):
         _check_labels(v, allowed, kind)
         return v
 
-    @field_validator("words", "sure_words", "unless_words", "keep_words")
+    @field_validator("words", "sure_words", "unless_words", "keep_words", "yields_unless")
     @classmethod
     def _words(cls, v: list[str]) -> list[str]:
         empty = [w for w in v if not w.strip()]
@@ -618,6 +619,9 @@ class MustSay(_Model):
     flags: list[str] = Field(default_factory=list)
     personal_data: list[str] = Field(default_factory=list)
     unless_words: list[str] = Field(default_factory=list)
+    sympathy: bool = False
+    """The element is sympathy (condolences): never in a reply to an offender, whose situation
+    sets a boundary."""
 
     @field_validator("flags")
     @classmethod
@@ -766,12 +770,13 @@ class Playbook(_Model):
 
     def matching(self, signals: Signals) -> list[Situation]:
         """All situations that apply, the most urgent first (ties: the one listed first, but a
-        situation that ``yields`` after the others)."""
+        situation that yields (``yields_unless``) after the others)."""
         found = [s for s in self.situations if s.when.matches(signals)]
 
         def rank(s: Situation) -> tuple[int, bool]:
-            kept = any(mentions(signals.text, w) for w in s.when.keep_words)
-            return PRIORITIES.index(s.priority), s.when.yields and not kept
+            unless = s.when.yields_unless
+            yields = bool(unless) and not any(mentions(signals.text, w) for w in unless)
+            return PRIORITIES.index(s.priority), yields
 
         return sorted(found, key=rank)
 

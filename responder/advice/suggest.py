@@ -219,7 +219,7 @@ class Occasion:
             topic, unsure = situation.when.topics[0], False
         facts = extract_facts(comment)
         sensitive = {f.label for f in triage.flags} & SENSITIVE_FLAGS
-        subject = subject_for(
+        subject, named = subject_named_in(
             comment,
             topic,
             register,
@@ -269,8 +269,7 @@ class Occasion:
                 subject,
                 slots,
                 language,
-                subject_named=subject
-                != playbook.fallback_subjects[topic or "general"].get(register),
+                subject_named=named,
             ),
             posted=posted,
             checks=checks,
@@ -309,7 +308,7 @@ def reply_checks(
     )
 
 
-def subject_for(
+def subject_named_in(
     comment: str,
     topic: str | None,
     register: Register,
@@ -317,8 +316,9 @@ def subject_for(
     facts: Facts | None = None,
     other_topics: bool = False,
     read_things: bool = True,
-) -> str:
-    """What the comment is about, as a noun phrase in the right register ("je pakket"): the
+) -> tuple[str, bool]:
+    """What the comment is about, and whether the comment itself names it (False: the topic's
+    fallback). As a noun phrase in the right register ("je pakket"): the
     topic's own subject words first; else the product the customer names ("je laptop"); else,
     with ``other_topics`` (the model is unsure of the topic), another topic's words
     ("bestelling" under account); else, with ``read_things``, the first thing the comment names
@@ -336,7 +336,7 @@ def subject_for(
     for subjects in [playbook.subjects.get(topic, [])]:
         for subject in subjects:
             if any(mentions(low, word) for word in subject.words):
-                return subject.text.get(register)
+                return subject.text.get(register), True
     product = (facts or extract_facts(comment)).first("product") if topic != "outage" else None
     known = product is not None and (
         any(w in PRODUCT_ARTICLE for w in product.value.split())
@@ -350,16 +350,30 @@ def subject_for(
     if product is not None and (known or own):
         # Only a product by its own name ("de trein van 8.12"): a compound such as
         # "rechtsbijstandsverzekering" reads oddly in "uw bericht over ...".
-        return _yours(product.value, register)
+        return _yours(product.value, register), True
     for subjects in others:
         for subject in subjects:
             if any(mentions(low, word) for word in subject.words):
-                return subject.text.get(register)
+                return subject.text.get(register), True
     reads = read_things and topic not in ("outage", "account_privacy")
     thing = thing_named_in(comment) if reads else None
     if thing is not None:
-        return _yours(thing, register)
-    return playbook.fallback_subjects[topic].get(register)
+        return _yours(thing, register), True
+    return playbook.fallback_subjects[topic].get(register), False
+
+
+def subject_for(
+    comment: str,
+    topic: str | None,
+    register: Register,
+    playbook: Playbook,
+    facts: Facts | None = None,
+    other_topics: bool = False,
+    read_things: bool = True,
+) -> str:
+    """What the comment is about, as a noun phrase in the right register (see
+    :func:`subject_named_in`)."""
+    return subject_named_in(comment, topic, register, playbook, facts, other_topics, read_things)[0]
 
 
 # --- the customer's facts as placeholders ---------------------------------------------------------
