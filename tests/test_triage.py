@@ -121,3 +121,38 @@ def test_a_long_comment_is_explained_in_pieces() -> None:
     assert len(spans) <= MAX_PIECES
     assert spans[0][0] == 0 and spans[-1][1] == len(text)
     assert all(a < b for a, b in spans)
+
+
+def test_redundant_words_keep_the_part_that_held_them() -> None:
+    # two insults, either enough for the flag: leaving out one word changes nothing, so the
+    # evidence is the part of the comment that held both, not nothing
+    from responder.labels import FLAGS, INTENTS, SENTIMENTS, TOPICS
+    from responder.protocols import HeadScores
+    from responder.triage.evidence import flag_evidence
+
+    class Either:
+        def predict(self, texts: list[str], batch_size: int = 32) -> list[HeadScores]:
+            single = {
+                "sentiment": dict.fromkeys(SENTIMENTS, 0.3),
+                "intent": dict.fromkeys(INTENTS, 0.2),
+                "topic": dict.fromkeys(TOPICS, 0.1),
+            }
+            return [
+                HeadScores(
+                    single=single,
+                    flags={
+                        f: 0.9 if f == "abuse" and ("hork" in t or "kwal" in t) else 0.05
+                        for f in FLAGS
+                    },
+                    thresholds=dict.fromkeys(FLAGS, 0.5),
+                )
+                for t in texts
+            ]
+
+    words = [f"woord{i}" for i in range(40)]
+    words[21], words[24] = "hork", "kwal"
+    text = " ".join(words)
+    model = Either()
+    (found,) = flag_evidence(model, [text], model.predict([text]))
+    (shown,) = found["abuse"]
+    assert "hork" in shown and "kwal" in shown

@@ -268,7 +268,11 @@ class ScoredPublic(BaseModel):
 class FlagPublic(ScoredPublic):
     evidence: list[str] = Field(
         default_factory=list,
-        description="De woorden in de reactie die het signaal gaven (sterkste eerst).",
+        description=(
+            "De woorden in de reactie die het signaal gaven: de signaalwoorden van het signaal in "
+            "de volgorde van de tekst, of anders de woorden waarvan weglaten het signaal het meest "
+            "verzwakt (sterkste eerst)."
+        ),
     )
 
 

@@ -224,24 +224,6 @@ def _reported(text: str, start: int) -> bool:
     return REPORTED.search(text[max(0, start - 60) : start]) is not None
 
 
-def cue_words(text: str, flag: str) -> list[str]:
-    """The telling words of ``flag`` that ``text`` contains (empty for an unchecked flag). An
-    insult counts only in the commenter's own words: a customer who reports that staff called
-    them a 'profiteur' is a victim, not an abuser."""
-    normal = _normal(text)
-    whole = flag in WHOLE_WORDS
-    if not whole:
-        return [cue for cue in CUES.get(flag, ()) if _has(normal, cue, cue in FORCED_WHOLE)]
-    found = [
-        cue
-        for cue in CUES.get(flag, ())
-        if any(not _reported(normal, m.start()) for m in _insult(cue).finditer(normal))
-    ]
-    if flag == "abuse":
-        found += [m.group(0) for m in WISHES.finditer(normal)]
-    return found
-
-
 WISHES = re.compile(
     r"(?<!\w)(?:ik\s+)?(?:hoop|hopen|wens|moge)(?!\s+niet)\s+(?:dat\s+)?(?:\S+\s+){0,5}?"
     r"(?:afbrand\w*|platbrand\w*|in\s+de\s+fik\s+\w+|onder\s+(?:een|de)\s+(?:tram|trein|bus)\s+\w+"
@@ -262,21 +244,28 @@ def _insult(cue: str) -> re.Pattern[str]:
 
 CHURN = re.compile(
     r"(?<!\w)(?:"
-    r"(?:zeg|zeggen|zegt)\s+(?:ik\s+)?(?:\S+\s+){0,4}?op|opzeg\w*|op\s+te\s+zeggen|opgezegd"
-    r"|stap\w*\s+(?:ik\s+|we\s+)?over|overstap\w*|overgestapt|stopgezet|stop\s+te\s+zetten"
-    r"|(?:naar|bij)\s+(?:een|ne|de)\s+(?:ander\w*|concurrent\w*)|concurrent\w*"
-    r"|(?:zoek|kies|neem)\s+(?:ik\s+)?(?:\S+\s+){0,2}?(?:een\s+)?andere|afscheid\s+nemen|klant\s+af"
-    r"|ergens\s+anders|elders|alternatief|andere\s+partij"
-    r"|(?:ben|zijn|is)\s+(?:ik\s+|we\s+)?(?:hier\s+)?weg|weg\s+bij\s+\w+|ga\s+(?:ik\s+)?(?:hier\s+)?weg"
+    r"(?:ik|we|wij)\s+zeg\w*\s+(?:\S+\s+){0,4}?op|zeg\w*\s+(?:ik|we|wij)\s+(?:\S+\s+){0,4}?op"
+    r"|opzeg\w*|op\s+te\s+zeggen|opgezegd"
+    r"|(?:ik|we|wij|en|dan)\s+stap\w*\s+(?:\S+\s+){0,3}?over"
+    r"|stap\w*\s+(?:ik|we|wij)\s+(?:\S+\s+){0,3}?over"
+    r"|overstap\w*|overgestapt|stopgezet|stop\s+te\s+zetten"
+    r"|(?:ik|we|wij)\s+zet\w*\s+(?:\S+\s+){0,3}?stop|zet\s+(?:ik|we|wij)\s+(?:\S+\s+){0,3}?stop"
+    r"|(?:naar|bij)\s+(?:een|ne)\s+(?:ander\w*|concurrent\w*)|concurrent\w*"
+    r"|(?:ik|we|wij)\s+(?:zoek|kies|neem)\w*\s+(?:\S+\s+){0,2}?(?:een\s+)?andere"
+    r"|(?:zoek|kies|neem)\s+(?:ik|we|wij)\s+(?:\S+\s+){0,2}?(?:een\s+)?andere"
+    r"|afscheid\s+nemen|klant\s+af|ergens\s+anders|elders|alternatief|andere\s+partij"
+    r"|(?:ik|we|wij)\s+(?:ben|zijn)\s+(?:hier\s+|er\s+)?weg(?!\s+van)|ben\s+ik\s+(?:hier\s+)?weg(?!\s+van)"
+    r"|weg\s+bij\s+(?:jullie|julle|ulle|u)|(?:ik|we|wij)\s+ga\w*\s+(?:hier\s+)?weg"
     r"|(?:kom|komen)\s+(?:hier\s+|daar\s+)?niet\s+meer(?=\s*(?:terug|[.!,]|$))"
-    r"|(?:zie|ziet|zien)\s+(?:\S+\s+){0,3}?niet\s+meer\s+terug|stop\s+(?:ik\s+)?(?:ermee|met\s+jullie)"
+    r"|(?:zie|ziet|zien)\s+(?:\S+\s+){0,3}?niet\s+meer\s+terug"
+    r"|(?:ik|we|wij)\s+stop\w*\s+(?:ermee|met\s+jullie)|stop\s+ik\s+ermee"
     r"|(?:geen|niet\s+meer)\s+(?:\S+\s+)?(?:klant|lid)(?:\s+meer)?|blijf\s+(?:ik\s+)?niet"
-    r"|nooit\s*meer|laatste\s+(?:bestelling|keer)|klaar\s+(?:mee|ermee|met\s+\w+)|ermee\s+klaar"
+    r"|nooit\s*meer|laatste\s+bestelling|laatste\s+keer\s+dat\s+ik\s+(?:hier|bij\s+jullie|iets)"
+    r"|klaar\s+(?:mee|ermee|met\s+jullie)|ermee\s+klaar"
     r"|(?:niet|nie)\s+(?:meer\s+)?(?:te\s+)?verleng\w*|verleng\w*\s+(?:ik\s+)?(?:nie|niet)"
-    r"|mooi\s+geweest|het\s+gehad|doei|dag\s+@\w+|boycot\w*|annuleer\w*|gecanceld"
-    r"|afgesloten|account\s+(?:\S+\s+)?(?:verwijder\w*|op)|verwijder\s+mijn\s+account"
-    r"|vertrek\w*|beëindig\w*|weg\s*halen|haal\s+\S+(?:\s+\S+)?\s+weg|doorgeknipt"
-    r"|zet\s+(?:ik\s+)?(?:\S+\s+){0,3}?stop"
+    r"|mooi\s+geweest|heb\s+het\s+gehad|doei|boycot\w*|(?:ik|we|wij)\s+vertrek\w*"
+    r"|account\s+(?:\S+\s+)?(?:laten\s+)?verwijder\w*|verwijder\s+mijn\s+account"
+    r"|beëindig\w*|haal\s+\S+(?:\s+\S+)?\s+weg|doorgeknipt"
     r")(?!\w)"
 )
 """Phrases that show a churn threat ("ik zeg mijn abonnement op", "per 1 januari stap ik over",
@@ -285,42 +274,69 @@ not a checked flag, so they raise and hold back nothing."""
 
 
 def evidence_words(text: str, flag: str, limit: int = 3) -> list[str]:
-    """The words of ``text`` that show ``flag``, as they stand in the comment (lower case, the
-    whole word around a cue: "notenallergie" for ``allergi``), at most ``limit``; empty when the
-    comment has none of the flag's telling words (or :data:`CHURN` for churn)."""
+    """The words of ``text`` that show ``flag``, as they stand in the comment (the whole word
+    around a cue: "notenallergie" for ``allergi``), in the order they appear, at most ``limit``;
+    empty when the comment has none of the flag's telling words (or :data:`CHURN` for churn).
+    The spans are those of the matches themselves: an insult someone else said ("noemde mij een
+    sukkel") is not shown, and "elders" is not found in "kelders"."""
     normal = _normal(text)
     if flag == "churn_threat":
-        cues = [m.group(0) for m in CHURN.finditer(normal)]
+        spans = [m.span() for m in CHURN.finditer(normal)]
     else:
-        cues = cue_words(text, flag)
+        spans = [span for _, span in _matches(normal, flag)]
     out: list[str] = []
-    for cue in cues:
-        span = _span(normal, cue, flag)
-        if span is None:
-            continue
-        start, end = span
+    for start, end in sorted(spans):
         while start > 0 and normal[start - 1].isalnum():
             start -= 1
         while end < len(normal) and normal[end].isalnum():
             end += 1
-        word = normal[start:end]
-        if not any(word in seen or seen in word for seen in out):
+        word = _as_written(text, normal[start:end].strip())
+        if word and not any(
+            word.lower() in seen.lower() or seen.lower() in word.lower() for seen in out
+        ):
             out.append(word)
         if len(out) == limit:
             break
     return out
 
 
-def _span(normal: str, cue: str, flag: str) -> tuple[int, int] | None:
-    """Where ``cue`` stands in the normalised text, matched as :func:`cue_words` matches it."""
+def _as_written(text: str, word: str) -> str:
+    """``word`` (lower case, single spaces) as the comment writes it, capitals included."""
+    parts = [re.escape(p).replace("'", "['’]") for p in word.split()]
+    found = re.search(r"\s+".join(parts), text, re.IGNORECASE) if parts else None
+    return found.group(0) if found else word
+
+
+def _matches(normal: str, flag: str) -> list[tuple[str, tuple[int, int]]]:
+    """Each telling word of ``flag`` in the normalised text with where it first counts (see
+    :func:`cue_words`)."""
+    out: list[tuple[str, tuple[int, int]]] = []
     if flag in WHOLE_WORDS:
-        pattern = _insult(cue)
-    elif cue in FORCED_WHOLE or len(cue) <= MAX_WHOLE_WORD_CHARS:
-        pattern = _pattern(cue, False)
-    else:
-        pattern = re.compile(re.escape(cue))
-    found = pattern.search(normal)
-    return found.span() if found else None
+        for cue in CUES.get(flag, ()):
+            for m in _insult(cue).finditer(normal):
+                if not _reported(normal, m.start()):
+                    out.append((cue, m.span()))
+                    break
+        if flag == "abuse":
+            out += [(m.group(0), m.span()) for m in WISHES.finditer(normal)]
+        return out
+    for cue in CUES.get(flag, ()):
+        if cue in FORCED_WHOLE or len(cue) <= MAX_WHOLE_WORD_CHARS:
+            found = _pattern(cue, False).search(normal)
+            if found:
+                out.append((cue, found.span()))
+        else:
+            at = normal.find(cue)
+            if at >= 0:
+                out.append((cue, (at, at + len(cue))))
+    return out
+
+
+def cue_words(text: str, flag: str) -> list[str]:
+    """The telling words of ``flag`` that ``text`` contains (empty for an unchecked flag). An
+    insult counts only in the commenter's own words: a customer who reports that staff called
+    them a 'profiteur' is a victim, not an abuser."""
+    return [cue for cue, _ in _matches(_normal(text), flag)]
 
 
 def corroborated(text: str, flag: str, probability: float) -> bool:

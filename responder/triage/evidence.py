@@ -67,6 +67,10 @@ def pieces(
     ]
 
 
+Drops = list[tuple[float, tuple[int, int]]]
+"""Pieces of a comment with how much leaving each out lowers a flag's probability."""
+
+
 def _without(text: str, span: tuple[int, int]) -> str:
     return (text[: span[0]] + " " + text[span[1] :]).strip()
 
@@ -77,7 +81,7 @@ def _drops(
     texts: Sequence[str],
     scores: Sequence[HeadScores],
     batch_size: int,
-) -> list[list[tuple[float, tuple[int, int]]]]:
+) -> list[Drops]:
     """For each job (text, flag, spans): every span with the drop in the flag's probability when
     it is left out, largest first. The variants of all jobs go to the model in one call."""
     variants: dict[tuple[int, tuple[int, int]], int] = {}
@@ -123,18 +127,23 @@ def flag_evidence(
         for i, flags in enumerate(asked)
         for f in flags
     ]
-    final: list[tuple[int, str, list[tuple[float, tuple[int, int]]]]] = []
-    while jobs:  # each round splits the piece that mattered most, until it is one word
-        narrower = []
-        for (i, flag, _), drops in zip(
-            jobs, _drops(classifier, jobs, texts, scores, batch_size), strict=True
+    final: list[tuple[int, str, Drops]] = []
+    empty: Drops = []
+    rounds = [(i, flag, spans, empty) for i, flag, spans in jobs]
+    while rounds:  # each round splits the piece that mattered most, until it is one word
+        narrower: list[tuple[int, str, list[tuple[int, int]], Drops]] = []
+        asked_now = [(i, flag, spans) for i, flag, spans, _ in rounds]
+        for (i, flag, _, before), drops in zip(
+            rounds, _drops(classifier, asked_now, texts, scores, batch_size), strict=True
         ):
             top = drops[0][1] if drops and drops[0][0] > 0 else None
-            if top is None or len(content_spans(texts[i], *top)) <= 1:
+            if top is None:  # no single piece matters on its own: keep the wider part
+                final.append((i, flag, before or drops))
+            elif len(content_spans(texts[i], *top)) <= 1:
                 final.append((i, flag, drops))
             else:
-                narrower.append((i, flag, pieces(texts[i], MAX_PIECES, *top)))
-        jobs = narrower
+                narrower.append((i, flag, pieces(texts[i], MAX_PIECES, *top), drops))
+        rounds = narrower
     for i, flag, drops in final:
         p = scores[i].flags[flag]
         chosen = [span for drop, span in drops[:MAX_WORDS] if drop >= MIN_SHARE * p]
