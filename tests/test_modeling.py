@@ -118,7 +118,7 @@ def test_batching_by_length_keeps_every_text_with_its_own_scores(tiny_model: Pat
 
 def test_the_flags_of_a_long_text_also_read_its_end(tiny_model: Path) -> None:
     """A text longer than the model reads gets a second window with its last tokens; each flag
-    takes the higher of the two, the other heads keep the beginning."""
+    takes the higher of the two, sentiment the mean, intent and topic keep the beginning."""
     model = TriageModel.from_pretrained(tiny_model, precision="none")
     limit = model._max_tokens()
     short = "mijn pakket is niet geleverd"
@@ -148,8 +148,18 @@ def test_the_flags_of_a_long_text_also_read_its_end(tiny_model: Path) -> None:
         with_tail["flags"][1], np.maximum(without["flags"][1], tail), atol=1e-5
     )
     np.testing.assert_allclose(with_tail["flags"][0], without["flags"][0], atol=1e-6)
-    for head in ("sentiment", "intent", "topic"):
+    for head in ("intent", "topic"):
         np.testing.assert_allclose(with_tail[head], without[head], atol=1e-6)
+    # sentiment: the short text as before, the long one the mean of beginning and end (logits)
+    np.testing.assert_allclose(with_tail["sentiment"][0], without["sentiment"][0], atol=1e-6)
+    model.config.read_tail = True
+    logits_with = model.logits([long])["sentiment"][0]
+    model.config.read_tail = False
+    logits_without = model.logits([long])["sentiment"][0]
+    with torch.inference_mode():
+        end = model.heads["sentiment"](model.features(input_ids, mask)).float().numpy()[0]
+    assert not np.allclose(end, logits_without, atol=1e-4)
+    np.testing.assert_allclose(logits_with, (logits_without + end) / 2, atol=1e-5)
 
 
 def test_the_training_prior_is_partly_divided_out_of_sentiment() -> None:

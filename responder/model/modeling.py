@@ -95,6 +95,10 @@ class TriageConfig:
     """For a text longer than ``max_length`` tokens the flags also read its last ``tail_length``
     tokens, and a flag takes the higher of the two: a long complaint often ends with its threat
     ("… dan schakel ik een advocaat in"). The other heads read the beginning only."""
+    tail_sentiment: bool = True
+    """For the same long texts, sentiment takes the mean of what the beginning and the end say: a
+    long review or complaint often tells its story first and gives its verdict last ("… maar
+    nooit meer"). Intent and topic keep the beginning, where the ask usually is."""
     tail_length: int = 64
     """Tokens of the end of a long text that the flags read (the prefix and special tokens
     included); shorter than ``max_length`` to keep the cost down: a threat is one sentence."""
@@ -303,9 +307,14 @@ class TriageModel(nn.Module):
         inverse = np.argsort(np.asarray(order, dtype=np.int64))
         out = {head: np.concatenate(chunks)[inverse] for head, chunks in parts.items()}
         if self.config.read_tail and "flags" in self.heads:
+            mean_sentiment = self.config.tail_sentiment and "sentiment" in self.heads
             for rows, input_ids, mask in self.tail_batches(texts, batch_size):
-                tail = self.heads["flags"](self.dropout(self.features(input_ids, mask)))
+                pooled = self.dropout(self.features(input_ids, mask))
+                tail = self.heads["flags"](pooled)
                 out["flags"][rows] = np.maximum(out["flags"][rows], tail.float().numpy())
+                if mean_sentiment:
+                    end = self.heads["sentiment"](pooled).float().numpy()
+                    out["sentiment"][rows] = (out["sentiment"][rows] + end) / 2
         return out
 
     def _remember(self, texts: Sequence[str], pooled: NDArray[np.float32]) -> None:
