@@ -337,3 +337,14 @@ def test_no_condolences_for_an_offender() -> None:
     )
     assert p.situation == "grensoverschrijdend"
     assert result.items and not any("condoleerd" in s.text for s in result.items)
+
+
+def test_condolences_are_not_followed_by_cheer() -> None:
+    text = "Ik wil de verpleegkundigen bedanken. Mijn opa is vorige week overleden en werd zo liefdevol verzorgd."
+    _, p, result = advise(text, sentiment="positive", intent="praise", topic="service")
+    assert p.situation == "compliment" and result.items
+    for s in result.items:
+        assert s.text.startswith("Gecondoleerd"), s.text
+        assert not any(w in s.text.lower() for w in ("wat leuk", "wat fijn", "leuk om te lezen")), (
+            s.text
+        )

@@ -301,7 +301,20 @@ def asked_facts(text: str, kinds: Iterable[str] = FACT_QUESTIONS) -> dict[str, s
     return found
 
 
+CHEER = re.compile(
+    r"(?i)(?<!\w)(?:wat leuk|wat fijn|fijn dat|leuk om te lezen|fijn om te lezen|hoera)"
+)
+"""Cheerful words that do not follow condolences ("Gecondoleerd met uw verlies. Wat leuk om te
+lezen!")."""
+
+
 def tone_problem(text: str, ctx: ReplyContext) -> str | None:
+    if "gecondoleerd" in text.lower():
+        cheer = CHEER.search(text)
+        if cheer:
+            return (
+                f"Condoleert en klinkt daarna vrolijk ('{cheer.group(0)}'); houd de toon ingetogen."
+            )
     if ctx.offender:
         found = FOR_THE_VICTIM.search(text)
         if found:
