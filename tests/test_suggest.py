@@ -110,7 +110,9 @@ def test_suggestions_refer_to_the_subject_in_the_right_register() -> None:
     ],
 )
 def test_subject_for(text: str, topic: str, subject: str) -> None:
-    assert subject_for(text, topic, "u", PB) == subject
+    found, named = subject_for(text, topic, "u", PB)
+    assert found == subject
+    assert named is (subject != "onze dienstverlening")  # only the last is the topic's fallback
 
 
 def test_same_input_and_playbook_version_give_the_same_suggestions() -> None:

@@ -219,7 +219,7 @@ class Occasion:
             topic, unsure = situation.when.topics[0], False
         facts = extract_facts(comment)
         sensitive = {f.label for f in triage.flags} & SENSITIVE_FLAGS
-        subject, named = subject_named_in(
+        subject, named = subject_for(
             comment,
             topic,
             register,
@@ -308,7 +308,7 @@ def reply_checks(
     )
 
 
-def subject_named_in(
+def subject_for(
     comment: str,
     topic: str | None,
     register: Register,
@@ -360,20 +360,6 @@ def subject_named_in(
     if thing is not None:
         return _yours(thing, register), True
     return playbook.fallback_subjects[topic].get(register), False
-
-
-def subject_for(
-    comment: str,
-    topic: str | None,
-    register: Register,
-    playbook: Playbook,
-    facts: Facts | None = None,
-    other_topics: bool = False,
-    read_things: bool = True,
-) -> str:
-    """What the comment is about, as a noun phrase in the right register (see
-    :func:`subject_named_in`)."""
-    return subject_named_in(comment, topic, register, playbook, facts, other_topics, read_things)[0]
 
 
 # --- the customer's facts as placeholders ---------------------------------------------------------
