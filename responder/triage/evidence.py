@@ -26,9 +26,9 @@ MAX_PIECES = 4
 """At most this many left-out pieces per comment and round: a comment of at most this many
 content words is explained word by word in one round."""
 FIRST_PARTS = 4
+"""A longer comment is first cut into this many parts."""
 MAX_ROUNDS = 2
 """At most this many rounds: a long comment's evidence may be a few words rather than one."""
-"""A longer comment is first cut into this many parts."""
 FUNCTION_WORDS = frozenset(
     (  # noqa: SIM905 - a word list reads best as text
         "de het een en of maar dat die dit deze daar hier er ik je jij u uw we wij ze zij hij mij "
