@@ -36,6 +36,15 @@ class Classifier(Protocol):
 
 
 @runtime_checkable
+class FlagScorer(Protocol):
+    """A classifier that can score comments for their flags alone, skipping work only the other
+    heads need (evidence by occlusion scores many variants of a comment for one flag). The
+    flags must be those ``predict`` gives; the other heads may be rougher."""
+
+    def predict_flags(self, texts: Sequence[str], batch_size: int = 32) -> list[HeadScores]: ...
+
+
+@runtime_checkable
 class Embedder(Protocol):
     """A model that also gives unit sentence vectors (for ranking replies by likeness)."""
 

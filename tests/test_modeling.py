@@ -120,6 +120,7 @@ def test_the_flags_of_a_long_text_also_read_its_end(tiny_model: Path) -> None:
     """A text longer than the model reads gets a second window with its last tokens; each flag
     takes the higher of the two, sentiment the mean, intent and topic keep the beginning."""
     model = TriageModel.from_pretrained(tiny_model, precision="none")
+    model.config.sentence_chunks = 0  # sentiment as the beginning and the end say it
     limit = model._max_tokens()
     short = "mijn pakket is niet geleverd"
     long = " ".join(["de levering van mijn pakket duurt al weken"] * 40) + " ik bel mijn advocaat"
@@ -160,6 +161,83 @@ def test_the_flags_of_a_long_text_also_read_its_end(tiny_model: Path) -> None:
         end = model.heads["sentiment"](model.features(input_ids, mask)).float().numpy()[0]
     assert not np.allclose(end, logits_without, atol=1e-4)
     np.testing.assert_allclose(logits_with, (logits_without + end) / 2, atol=1e-5)
+
+
+REVIEW = (
+    "Het boek begint goed. De schrijver neemt je mee naar Parijs in 1920, waar een jonge vrouw "
+    "op zoek gaat naar haar vader die ze nooit heeft gekend en die volgens haar moeder al "
+    "jaren dood is! Maar daarna zakt het helemaal in... Het einde is voorspelbaar en saai. "
+    "Zonde van mijn geld.\nNooit meer."
+)
+
+
+def test_a_long_text_is_read_in_pieces_of_whole_sentences(tiny_model: Path) -> None:
+    """Every token of the text is read once, in order; a piece never holds more than the budget;
+    a piece ends where a sentence ends unless one sentence alone is too long."""
+    model = TriageModel.from_pretrained(tiny_model, precision="none")
+    model.config.sentence_chunks = 24
+    full = model.tokenizer(model.config.text_prefix + REVIEW)["input_ids"]
+    head = model._prefix_tokens()
+    pieces = model.sentence_pieces(["kort", REVIEW, "ook kort"])
+    assert list(pieces) == [1]  # only the long text
+    seqs = pieces[1]
+    assert len(seqs) >= 3
+    assert all(len(seq) <= 24 for seq in seqs)
+    assert all(seq[:head] == full[:head] and seq[-1] == full[-1] for seq in seqs)
+    assert [tok for seq in seqs for tok in seq[head:-1]] == full[head:-1]
+    # where each piece ends in the text: at the end of a sentence, or the piece is full
+    string = model.config.text_prefix + REVIEW
+    ends = model.tokenizer(string, return_offsets_mapping=True)["offset_mapping"]
+    room = 24 - head - 1
+    read, at_sentence_end = head, 0
+    for seq in seqs:
+        read += len(seq) - head - 1
+        before = string[: ends[read - 1][1]]
+        full = len(seq) - head - 1 == room
+        assert before.endswith((".", "!", "...")) or full, before
+        at_sentence_end += before.endswith((".", "!", "...")) and not full
+    assert at_sentence_end >= 2
+    assert any(len(seq) - head - 1 == room for seq in seqs)  # some sentence was too long
+    assert model.sentence_pieces([]) == {}
+    model.config.sentence_chunks = 0
+    assert model.sentence_pieces([REVIEW]) == {}
+    model.config.sentence_chunks = head + 3  # too small to hold a sentence: read as before
+    assert model.sentence_pieces([REVIEW]) == {}
+
+
+def test_the_sentiment_of_a_long_text_is_the_mean_of_its_pieces(tiny_model: Path) -> None:
+    """Only sentiment changes, and only for a long text whose sentiment read whole is unsure;
+    intent, topic and flags read as before; short texts unchanged."""
+    model = TriageModel.from_pretrained(tiny_model, precision="none")
+    texts = ["mijn pakket is niet geleverd", REVIEW]
+    model.config.sentence_chunks = 0
+    before = model.logits(texts)
+    model.config.sentence_chunks = 24
+    model.config.sentence_chunks_below = 0.0  # every text is sure of itself: no pieces read
+    for head, values in model.logits(texts).items():
+        np.testing.assert_allclose(values, before[head], atol=1e-5)
+    model.config.sentence_chunks_below = 1.1  # every long text is read in pieces
+    after = model.logits(texts)
+    for head in ("intent", "topic", "flags"):
+        np.testing.assert_allclose(after[head], before[head], atol=1e-5)
+    np.testing.assert_allclose(after["sentiment"][0], before["sentiment"][0], atol=1e-5)
+    seqs = model.sentence_pieces(texts)[1]
+    with torch.inference_mode():
+        alone = [
+            model.heads["sentiment"](
+                model.features(torch.tensor([seq]), torch.ones((1, len(seq)), dtype=torch.long))
+            )
+            .float()
+            .numpy()[0]
+            for seq in seqs
+        ]
+    assert not np.allclose(after["sentiment"][1], before["sentiment"][1], atol=1e-4)
+    np.testing.assert_allclose(after["sentiment"][1], np.mean(alone, axis=0), atol=1e-4)
+    # for the flags alone (evidence) the pieces are not read: the flags are the same
+    full, flags_only = model.predict(texts), model.predict_flags(texts)
+    for a, b in zip(full, flags_only, strict=True):
+        assert a.flags == pytest.approx(b.flags, abs=1e-6)
+    assert flags_only[1].single["sentiment"] != pytest.approx(full[1].single["sentiment"])
 
 
 def test_the_training_prior_is_partly_divided_out_of_sentiment() -> None:

@@ -93,6 +93,25 @@ def test_a_long_comment_is_explained_in_rounds(fake_classifier) -> None:  # type
     assert [len(c) for c in fake_classifier.calls] == [FIRST_PARTS, MAX_PIECES] == [4, 4]
 
 
+def test_a_held_back_flag_is_explained_in_one_round(fake_classifier) -> None:  # type: ignore[no-untyped-def]
+    """A flag that does not act (no telling word) shows the part of the comment the model read
+    it in, for at most four extra texts; an acting flag is narrowed down further."""
+    from responder.triage.evidence import FIRST_PARTS, flag_evidence
+
+    words = [f"woord{i}" for i in range(40)]
+    words[27] = "stofzuiger"
+    text = " ".join(words)
+    (scores,) = fake_classifier.predict([text])
+    fake_classifier.calls.clear()
+    (found,) = flag_evidence(fake_classifier, [text], [scores], brief=[{"safety"}])
+    assert found == {"safety": [" ".join(words[20:30])]}
+    assert [len(c) for c in fake_classifier.calls] == [FIRST_PARTS]
+    fake_classifier.calls.clear()
+    (found,) = flag_evidence(fake_classifier, [text], [scores], brief=[{"legal_threat"}])
+    assert found == {"safety": ["woord26 stofzuiger woord28"]}
+    assert len(fake_classifier.calls) == 2
+
+
 def test_only_the_asked_flags_are_explained(fake_classifier) -> None:  # type: ignore[no-untyped-def]
     from responder.triage.evidence import flag_evidence
 
@@ -155,3 +174,45 @@ def test_redundant_words_keep_the_part_that_held_them() -> None:
     (found,) = flag_evidence(model, [text], model.predict([text]))
     (shown,) = found["abuse"]
     assert "hork" in shown and "kwal" in shown
+
+
+def test_evidence_asks_a_flag_scorer_for_the_flags_alone() -> None:
+    """Occlusion reads only flags: a classifier that can score them alone (skipping a long
+    text's sentiment pieces) is asked that way, and its answers are the ones used."""
+    from responder.labels import FLAGS, INTENTS, SENTIMENTS, TOPICS
+    from responder.protocols import FlagScorer, HeadScores
+    from responder.triage.evidence import flag_evidence
+
+    def scores(texts: list[str]) -> list[HeadScores]:
+        single = {
+            "sentiment": dict.fromkeys(SENTIMENTS, 0.3),
+            "intent": dict.fromkeys(INTENTS, 0.2),
+            "topic": dict.fromkeys(TOPICS, 0.1),
+        }
+        return [
+            HeadScores(
+                single=single,
+                flags={f: 0.9 if f == "legal_threat" and "rechter" in t else 0.05 for f in FLAGS},
+                thresholds=dict.fromkeys(FLAGS, 0.5),
+            )
+            for t in texts
+        ]
+
+    class Scorer:
+        def __init__(self) -> None:
+            self.calls: list[str] = []
+
+        def predict(self, texts: list[str], batch_size: int = 32) -> list[HeadScores]:
+            self.calls.append("predict")
+            return scores(texts)
+
+        def predict_flags(self, texts: list[str], batch_size: int = 32) -> list[HeadScores]:
+            self.calls.append("predict_flags")
+            return scores(texts)
+
+    model = Scorer()
+    assert isinstance(model, FlagScorer)
+    text = "Als dit zo doorgaat stap ik naar de rechter met dit dossier"
+    (found,) = flag_evidence(model, [text], scores([text]))
+    assert found["legal_threat"] == ["rechter"]
+    assert model.calls and set(model.calls) == {"predict_flags"}

@@ -39,9 +39,10 @@ def _load(model_dir: str) -> None:
     _MODEL = load_model(model_dir, threads=1)
 
 
-def _predict(args: tuple[list[str], int]) -> list[HeadScores]:
-    texts, batch_size = args
-    scores: list[HeadScores] = _MODEL.predict(texts, batch_size)
+def _predict(args: tuple[list[str], int, bool]) -> list[HeadScores]:
+    texts, batch_size, flags_only = args
+    score = _MODEL.predict_flags if flags_only else _MODEL.predict
+    scores: list[HeadScores] = score(texts, batch_size)
     return scores
 
 
@@ -67,12 +68,20 @@ class ParallelClassifier:
         )
 
     def predict(self, texts: Sequence[str], batch_size: int = 32) -> list[HeadScores]:
+        return self._spread(texts, batch_size, flags_only=False)
+
+    def predict_flags(self, texts: Sequence[str], batch_size: int = 32) -> list[HeadScores]:
+        """The ``FlagScorer`` protocol, spread over the processes like ``predict``."""
+        return self._spread(texts, batch_size, flags_only=True)
+
+    def _spread(self, texts: Sequence[str], batch_size: int, flags_only: bool) -> list[HeadScores]:
         if not texts:
             return []
         n = min(self.workers, len(texts))
         # Interleave, so that every process gets a similar mix of short and long comments.
         parts = [list(texts[i::n]) for i in range(n)]
-        results = list(self._pool.map(_predict, [(p, batch_size) for p in parts]))
+        jobs = [(p, batch_size, flags_only) for p in parts]
+        results = list(self._pool.map(_predict, jobs))
         out: list[HeadScores] = [None] * len(texts)  # type: ignore[list-item]
         for i, scores in enumerate(results):
             out[i::n] = scores

@@ -7,7 +7,7 @@ import threading
 from collections.abc import Sequence
 from concurrent.futures import Future
 
-from responder.protocols import Classifier, HeadScores
+from responder.protocols import Classifier, FlagScorer, HeadScores
 
 
 class BatchingClassifier:
@@ -39,6 +39,15 @@ class BatchingClassifier:
                 self._worker.start()
             self._cond.notify()
         return future.result()
+
+    def predict_flags(self, texts: Sequence[str], batch_size: int = 32) -> list[HeadScores]:
+        """The ``FlagScorer`` protocol where the wrapped classifier has it (else ``predict``):
+        evidence asks for several variants at once, so this call is not gathered with others."""
+        if isinstance(self.inner, FlagScorer):
+            with self._cond:
+                self.batches += 1
+            return self.inner.predict_flags(texts, batch_size)
+        return self.predict(texts, batch_size)
 
     def _run(self) -> None:
         while True:

@@ -10,7 +10,8 @@ comment in :data:`FIRST_PARTS` parts, then the part that mattered most in at mos
 comment). A comment of at most :data:`MAX_PIECES` content words is done word by word in one
 round. So a flag costs at most eight extra texts to score, and only the comments whose flag no
 telling word explains pay it: about one in seven of the team's flag-heavy comments, far fewer
-in ordinary traffic.
+in ordinary traffic. A flag held back for want of a telling word (it does not act) is shown
+with the part of a long comment that mattered, after one round (at most four extra texts).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import math
 import re
 from collections.abc import Collection, Sequence
 
-from responder.protocols import Classifier, HeadScores
+from responder.protocols import Classifier, FlagScorer, HeadScores
 
 WORD = re.compile(r"[\w@#€$%'’&-]+", re.UNICODE)
 MAX_PIECES = 4
@@ -41,6 +42,10 @@ FUNCTION_WORDS = frozenset(
 )
 """Words that never carry a flag on their own: left out of the occlusion (fewer texts to score),
 never returned as evidence."""
+BRIEF_FROM = 12
+"""A flag that is held back (see ``flag_evidence``'s ``brief``) gets one round only in a comment
+of more than this many content words; a shorter comment is narrowed down to the word as usual
+(its variants are short and cheap)."""
 MAX_WORDS = 3
 """At most this many pieces of evidence per flag."""
 MIN_SHARE = 0.15
@@ -93,9 +98,8 @@ def _drops(
             variants.setdefault((i, span), len(variants))
     if not variants:
         return [[] for _ in jobs]
-    without = classifier.predict(
-        [_without(texts[i], span) for i, span in variants], batch_size=batch_size
-    )
+    score = classifier.predict_flags if isinstance(classifier, FlagScorer) else classifier.predict
+    without = score([_without(texts[i], span) for i, span in variants], batch_size=batch_size)
     out = []
     for i, flag, spans in jobs:
         p = scores[i].flags[flag]
@@ -111,9 +115,13 @@ def flag_evidence(
     scores: Sequence[HeadScores],
     batch_size: int = 32,
     wanted: Sequence[Collection[str]] | None = None,
+    brief: Sequence[Collection[str]] | None = None,
 ) -> list[dict[str, list[str]]]:
     """Per text, for each raised flag in ``wanted`` (default: every raised flag), the words that
-    triggered it (strongest first), found by occlusion."""
+    triggered it (strongest first), found by occlusion. A flag in ``brief`` (per text) gets one
+    round only in a long comment (see :data:`BRIEF_FROM`): the part of the comment that
+    mattered, not the word. For a flag that is held back and does not act: it then costs at
+    most four extra texts, and the time goes to the flags that act."""
     asked = [
         [f for f in s.raised_flags() if wanted is None or f in wanted[i]]
         for i, s in enumerate(scores)
@@ -142,7 +150,15 @@ def flag_evidence(
             top = drops[0][1] if drops and drops[0][0] > 0 else None
             if top is None:  # no single piece matters on its own: keep the wider part
                 final.append((i, flag, before or drops))
-            elif len(content_spans(texts[i], *top)) <= 1 or round_number == MAX_ROUNDS:
+            elif (
+                len(content_spans(texts[i], *top)) <= 1
+                or round_number == MAX_ROUNDS
+                or (
+                    brief is not None
+                    and flag in brief[i]
+                    and len(content_spans(texts[i])) > BRIEF_FROM
+                )
+            ):
                 final.append((i, flag, drops))
             else:
                 narrower.append((i, flag, pieces(texts[i], MAX_PIECES, *top), drops))

@@ -170,13 +170,19 @@ class TriageService:
             for t, s in zip(dutch_texts, predicted, strict=True)
         ]
         unexplained = [{f for f, words in e.items() if not words} for e in told]
-        found = flag_evidence(self.classifier, dutch_texts, predicted, batch_size, unexplained)
+        check = self.settings.flag_cues
+        held = [
+            {f for f in u if check and not corroborated(t, f, s.flags[f])}
+            for t, s, u in zip(dutch_texts, predicted, unexplained, strict=True)
+        ]
+        found = flag_evidence(
+            self.classifier, dutch_texts, predicted, batch_size, unexplained, brief=held
+        )
         why = [{**t, **f} for t, f in zip(told, found, strict=True)]
         scores: list[HeadScores | None] = [None] * len(clean)
         evidence: list[dict[str, list[str]]] = [{} for _ in clean]
         for i, s, e in zip(dutch, predicted, why, strict=True):
             scores[i], evidence[i] = s, e
-        check = self.settings.flag_cues
         return [
             build_triage(s, lang, reg, e, text if check else None)
             for s, lang, reg, e, text in zip(
