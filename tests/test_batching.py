@@ -53,3 +53,61 @@ def test_big_calls_and_empty_calls_skip_the_queue() -> None:
     assert batching.predict([]) == []
     assert len(batching.predict([str(i) for i in range(10)])) == 10
     assert inner.calls == [[str(i) for i in range(10)]]
+
+
+class FlagsAlone(Recording):
+    def __init__(self) -> None:
+        super().__init__()
+        self.flag_calls: list[list[str]] = []
+
+    def predict_flags(self, texts: Sequence[str], batch_size: int = 32) -> list[HeadScores]:
+        with self.lock:
+            self.flag_calls.append(list(texts))
+        return [HeadScores(single={"t": {t: 0.5}}, flags={}) for t in texts]
+
+
+def test_flags_alone_are_asked_of_the_wrapped_classifier_when_it_can() -> None:
+    """Evidence asks for the flags alone: passed on where the wrapped classifier has
+    ``predict_flags`` (one call at a time with the batches), else an ordinary prediction."""
+    from responder.protocols import FlagScorer
+
+    able = FlagsAlone()
+    batching = BatchingClassifier(able, max_batch=64)
+    assert isinstance(batching, FlagScorer)
+    scores = batching.predict_flags(["a", "b"])
+    assert [next(iter(s.single["t"])) for s in scores] == ["a", "b"]
+    assert able.flag_calls == [["a", "b"]] and able.calls == []
+    plain = Recording()
+    scores = BatchingClassifier(plain, max_batch=64).predict_flags(["c"])
+    assert [next(iter(s.single["t"])) for s in scores] == ["c"] and plain.calls == [["c"]]
+
+
+def test_calls_into_the_wrapped_classifier_never_overlap() -> None:
+    """The worker's batches, a caller's own big batch and evidence calls share the wrapped
+    model (and its tokenizer): never two at once."""
+    inside = {"now": 0, "most": 0}
+    guard = threading.Lock()
+
+    class Counting(FlagsAlone):
+        def _enter(self) -> None:
+            with guard:
+                inside["now"] += 1
+                inside["most"] = max(inside["most"], inside["now"])
+            threading.Event().wait(0.005)
+            with guard:
+                inside["now"] -= 1
+
+        def predict(self, texts: Sequence[str], batch_size: int = 32) -> list[HeadScores]:
+            self._enter()
+            return super().predict(texts, batch_size)
+
+        def predict_flags(self, texts: Sequence[str], batch_size: int = 32) -> list[HeadScores]:
+            self._enter()
+            return super().predict_flags(texts, batch_size)
+
+    batching = BatchingClassifier(Counting(), max_batch=4)
+    jobs = [["x"], [str(i) for i in range(6)], ["y"], ["z", "w"]] * 6
+    with ThreadPoolExecutor(12) as pool:
+        list(pool.map(batching.predict, jobs))
+        list(pool.map(batching.predict_flags, jobs))
+    assert inside["most"] == 1

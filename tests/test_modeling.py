@@ -205,6 +205,24 @@ def test_a_long_text_is_read_in_pieces_of_whole_sentences(tiny_model: Path) -> N
     assert model.sentence_pieces([REVIEW]) == {}
 
 
+def test_a_line_break_ends_a_sentence_without_punctuation(tiny_model: Path) -> None:
+    """Reviews and posts often end their lines without a full stop: a piece still ends there."""
+    model = TriageModel.from_pretrained(tiny_model, precision="none")
+    model.config.sentence_chunks = 40
+    lines = ["het boek was saai", "de schrijver kan er niks van", "nooit meer", "zonde"] * 3
+    text = "\n".join(lines)
+    string = model.config.text_prefix + text
+    encoded = model.tokenizer(string, return_offsets_mapping=True)
+    head, ends = model._prefix_tokens(), encoded["offset_mapping"]
+    (seqs,) = model.sentence_pieces([text]).values()
+    assert len(seqs) >= 3
+    read = head
+    for seq in seqs[:-1]:
+        read += len(seq) - head - 1
+        # the piece's last token ends a line: a line break follows it
+        assert string[ends[read - 1][1] :].startswith("\n"), string[: ends[read - 1][1]]
+
+
 def test_the_sentiment_of_a_long_text_is_the_mean_of_its_pieces(tiny_model: Path) -> None:
     """Only sentiment changes, and only for a long text whose sentiment read whole is unsure;
     intent, topic and flags read as before; short texts unchanged."""

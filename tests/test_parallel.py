@@ -18,10 +18,14 @@ from responder.model.modeling import TriageModel
 
 def test_parallel_classifier_gives_the_same_scores(tiny_model: Path) -> None:
     single = TriageModel.from_pretrained(tiny_model).predict(SAMPLE)
+    flags_alone = TriageModel.from_pretrained(tiny_model).predict_flags(SAMPLE)
     with ParallelClassifier(tiny_model, 2) as parallel:
         assert parallel.predict([]) == []
         spread = parallel.predict(SAMPLE)
-    assert len(spread) == len(single)
+        spread_flags = parallel.predict_flags(SAMPLE)  # evidence: the flags alone, spread too
+    assert len(spread) == len(single) == len(spread_flags)
+    for a, b in zip(flags_alone, spread_flags, strict=True):
+        assert a.flags == pytest.approx(b.flags, abs=1e-4)
     for a, b in zip(single, spread, strict=True):
         assert a.top("intent")[0] == b.top("intent")[0]
         assert abs(a.top("sentiment")[1] - b.top("sentiment")[1]) < 1e-4

@@ -23,6 +23,10 @@ class BatchingClassifier:
         self._worker: threading.Thread | None = None
         self.batches = 0
         """How many forward passes ran (for tests and metrics)."""
+        self._inner = threading.Lock()
+        """One call into the wrapped classifier at a time: the worker's batches, a caller's own
+        full batch and evidence calls would otherwise share its tokenizer across threads, and a
+        fast tokenizer's truncation setting is switched per call."""
 
     def predict(self, texts: Sequence[str], batch_size: int = 32) -> list[HeadScores]:
         if not texts:
@@ -30,7 +34,8 @@ class BatchingClassifier:
         if len(texts) >= self.max_batch:  # already a batch: no reason to wait
             with self._cond:
                 self.batches += 1
-            return self.inner.predict(texts, batch_size)
+            with self._inner:
+                return self.inner.predict(texts, batch_size)
         future: Future[list[HeadScores]] = Future()
         with self._cond:
             self._pending.append((list(texts), future))
@@ -46,7 +51,8 @@ class BatchingClassifier:
         if isinstance(self.inner, FlagScorer):
             with self._cond:
                 self.batches += 1
-            return self.inner.predict_flags(texts, batch_size)
+            with self._inner:
+                return self.inner.predict_flags(texts, batch_size)
         return self.predict(texts, batch_size)
 
     def _run(self) -> None:
@@ -70,7 +76,8 @@ class BatchingClassifier:
                 self.batches += 1
             all_texts = [t for texts, _ in batch for t in texts]
             try:
-                scores = self.inner.predict(all_texts, batch_size=max(len(all_texts), 1))
+                with self._inner:
+                    scores = self.inner.predict(all_texts, batch_size=max(len(all_texts), 1))
             except BaseException as exc:  # every caller gets the error
                 for _, future in batch:
                     future.set_exception(exc)

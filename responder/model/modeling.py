@@ -4,6 +4,7 @@ multi-label head for flags. Hugging Face verbs: ``from_pretrained``, ``save_pret
 
 from __future__ import annotations
 
+import bisect
 import json
 import logging
 import re
@@ -42,10 +43,19 @@ RECENT_VECTORS = 256
 """How many recent texts' sentence vectors a model keeps (see ``TriageModel.vector_of``); a
 prediction over more texts than this (batch labelling) keeps none."""
 SENTENCE_END = re.compile(r"[.!?…]+[\"')\]]*(?=\s)|\n")
-"""Where a sentence ends (just after the match), for reading a long text in pieces."""
+"""Where a sentence ends, for reading a long text in pieces: just after its punctuation, or where
+a line breaks (with or without punctuation)."""
 MIN_TAIL_TOKENS = 8
 """The fewest tokens of its end a long text's tail window must hold (after the prefix); a
 smaller ``tail_length`` reads no tail."""
+
+
+def _ends_sentence(stops: Sequence[int], token_end: int, next_start: int) -> bool:
+    """Whether a sentence ends between a token (ending at ``token_end``) and the next (starting
+    at ``next_start``): a stop in that gap, right after punctuation or after a line break (the
+    tokens leave the whitespace out)."""
+    at = bisect.bisect_left(stops, token_end)
+    return at < len(stops) and stops[at] <= next_start
 
 
 class RecentVectors:
@@ -111,7 +121,8 @@ class TriageConfig:
     trained (the team's comments are ~30 tokens, 90 % under 72), and sentiment is the mean of
     the pieces: a long review is judged on all it says, not on its opening story. Only
     sentiment: flags read piece by piece raise more false alarms (more looks, each out of
-    context), and intent and topic are where the text starts. 0: no pieces."""
+    context), and intent and topic are where the text starts. 0: no pieces. Pieces need a fast
+    tokenizer (for the offsets of the sentences); with a slow one nothing is read in pieces."""
     sentence_chunks_below: float = 0.9
     """Pieces are read only for a long text whose sentiment as read whole (beginning, and tail
     with ``tail_sentiment``) is less sure than this (top probability): most long comments say
@@ -390,14 +401,18 @@ class TriageModel(nn.Module):
             room = budget - head - (len(ids) - end)
             if room < MIN_TAIL_TOKENS:
                 continue  # pieces too small to hold a sentence: the text is read as before
-            stops = {m.end() for m in SENTENCE_END.finditer(strings[i])}
+            stops = sorted(
+                m.start() if m.group() == "\n" else m.end()
+                for m in SENTENCE_END.finditer(strings[i])
+            )
             groups: list[list[int]] = []
             current: list[int] = []
             sentence: list[int] = []
             offsets = encoded["offset_mapping"][i]
             for k in range(head, end):
                 sentence.append(ids[k])
-                if offsets[k][1] in stops or k == end - 1:
+                after = offsets[k + 1][0] if k + 1 < end else len(strings[i])
+                if _ends_sentence(stops, offsets[k][1], after) or k == end - 1:
                     if current and len(current) + len(sentence) > room:
                         groups.append(current)
                         current = []

@@ -228,7 +228,13 @@ def calibrate(
     if not dev_rows:
         return {}
     data = Encoded.from_rows(list(dev_rows), model.config)
-    logits = model.logits(data.texts)
+    # Fitted on texts read whole: which long texts are read in pieces depends on the temperature
+    # being fitted (TriageConfig.sentence_chunks_below), so the pieces stay out of the fit.
+    chunks, model.config.sentence_chunks = model.config.sentence_chunks, 0
+    try:
+        logits = model.logits(data.texts)
+    finally:
+        model.config.sentence_chunks = chunks
     temperatures = np.linspace(0.5, 3.0, 26)
     for head in model.config.labels:
         model.config.temperatures[head] = float(

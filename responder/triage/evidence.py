@@ -138,6 +138,11 @@ def flag_evidence(
         for i, flags in enumerate(asked)
         for f in flags
     ]
+
+    def short(i: int, flag: str) -> bool:
+        """Whether this flag's evidence stops after the first round (see ``brief``)."""
+        return brief is not None and flag in brief[i] and len(content_spans(texts[i])) > BRIEF_FROM
+
     final: list[tuple[int, str, Drops]] = []
     empty: Drops = []
     rounds = [(i, flag, spans, empty) for i, flag, spans in jobs]
@@ -150,15 +155,9 @@ def flag_evidence(
             top = drops[0][1] if drops and drops[0][0] > 0 else None
             if top is None:  # no single piece matters on its own: keep the wider part
                 final.append((i, flag, before or drops))
-            elif (
-                len(content_spans(texts[i], *top)) <= 1
-                or round_number == MAX_ROUNDS
-                or (
-                    brief is not None
-                    and flag in brief[i]
-                    and len(content_spans(texts[i])) > BRIEF_FROM
-                )
-            ):
+            elif short(i, flag):
+                final.append((i, flag, drops[:1]))  # the one part that mattered most
+            elif len(content_spans(texts[i], *top)) <= 1 or round_number == MAX_ROUNDS:
                 final.append((i, flag, drops))
             else:
                 narrower.append((i, flag, pieces(texts[i], MAX_PIECES, *top), drops))
