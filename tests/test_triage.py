@@ -4,7 +4,7 @@ import pytest
 
 from responder.config import Settings
 from responder.errors import InputError
-from responder.protocols import Classifier
+from responder.protocols import Classifier, HeadScores
 from responder.triage.service import TriageService
 
 
@@ -144,28 +144,12 @@ def test_a_long_comment_is_explained_in_pieces() -> None:
 def test_redundant_words_keep_the_part_that_held_them() -> None:
     # two insults, either enough for the flag: leaving out one word changes nothing, so the
     # evidence is the part of the comment that held both, not nothing
-    from responder.labels import FLAGS, INTENTS, SENTIMENTS, TOPICS
     from responder.protocols import HeadScores
     from responder.triage.evidence import flag_evidence
 
     class Either:
         def predict(self, texts: list[str], batch_size: int = 32) -> list[HeadScores]:
-            single = {
-                "sentiment": dict.fromkeys(SENTIMENTS, 0.3),
-                "intent": dict.fromkeys(INTENTS, 0.2),
-                "topic": dict.fromkeys(TOPICS, 0.1),
-            }
-            return [
-                HeadScores(
-                    single=single,
-                    flags={
-                        f: 0.9 if f == "abuse" and ("hork" in t or "kwal" in t) else 0.05
-                        for f in FLAGS
-                    },
-                    thresholds=dict.fromkeys(FLAGS, 0.5),
-                )
-                for t in texts
-            ]
+            return flag_by_words(texts, "abuse", ("hork", "kwal"))
 
     words = [f"woord{i}" for i in range(40)]
     words[21], words[24] = "hork", "kwal"
@@ -179,24 +163,11 @@ def test_redundant_words_keep_the_part_that_held_them() -> None:
 def test_evidence_asks_a_flag_scorer_for_the_flags_alone() -> None:
     """Occlusion reads only flags: a classifier that can score them alone (skipping a long
     text's sentiment pieces) is asked that way, and its answers are the ones used."""
-    from responder.labels import FLAGS, INTENTS, SENTIMENTS, TOPICS
     from responder.protocols import FlagScorer, HeadScores
     from responder.triage.evidence import flag_evidence
 
     def scores(texts: list[str]) -> list[HeadScores]:
-        single = {
-            "sentiment": dict.fromkeys(SENTIMENTS, 0.3),
-            "intent": dict.fromkeys(INTENTS, 0.2),
-            "topic": dict.fromkeys(TOPICS, 0.1),
-        }
-        return [
-            HeadScores(
-                single=single,
-                flags={f: 0.9 if f == "legal_threat" and "rechter" in t else 0.05 for f in FLAGS},
-                thresholds=dict.fromkeys(FLAGS, 0.5),
-            )
-            for t in texts
-        ]
+        return flag_by_words(texts, "legal_threat", ("rechter",))
 
     class Scorer:
         def __init__(self) -> None:
@@ -216,3 +187,22 @@ def test_evidence_asks_a_flag_scorer_for_the_flags_alone() -> None:
     (found,) = flag_evidence(model, [text], scores([text]))
     assert found["legal_threat"] == ["rechter"]
     assert model.calls and set(model.calls) == {"predict_flags"}
+
+
+def flag_by_words(texts: list[str], flag: str, words: tuple[str, ...]) -> list[HeadScores]:
+    """Scores with one ``flag`` raised (0.9) where a text holds one of ``words``, the rest low."""
+    from responder.labels import FLAGS, INTENTS, SENTIMENTS, TOPICS
+
+    single = {
+        "sentiment": dict.fromkeys(SENTIMENTS, 0.3),
+        "intent": dict.fromkeys(INTENTS, 0.2),
+        "topic": dict.fromkeys(TOPICS, 0.1),
+    }
+    return [
+        HeadScores(
+            single=single,
+            flags={f: 0.9 if f == flag and any(w in t for w in words) else 0.05 for f in FLAGS},
+            thresholds=dict.fromkeys(FLAGS, 0.5),
+        )
+        for t in texts
+    ]
