@@ -239,6 +239,20 @@ def test_a_weekday_whose_next_date_is_a_holiday_says_so() -> None:
     assert "zaterdag 26 december (Tweede Kerstdag) zijn we gesloten" in text
 
 
+def test_a_question_about_several_days_answers_each_briefly() -> None:
+    question = "zijn jullie op tweede kerstdag bereikbaar? en op oudejaarsdag?"
+    text = opening_hours_text(comment_text(question), datetime(2026, 11, 25, 10, 0), PB)
+    assert text == (
+        "Op Tweede Kerstdag (zaterdag 26 december) zijn we gesloten. "
+        "Op Oudejaarsdag (donderdag 31 december) zijn we open van 8.00 tot 20.00 uur."
+    )
+    # One day named twice ("Nieuwjaarsdag" is "1 januari") is answered once.
+    text = opening_hours_text(
+        comment_text("Open op nieuwjaarsdag, 1 januari?"), datetime(2026, 11, 25, 10, 0), PB
+    )
+    assert text.count("1 januari") == 1 and "Vanaf zaterdag 2 januari" in text
+
+
 def test_how_to_cancel_is_answered() -> None:
     _, result = advise(
         "Hoe kan ik mijn abonnement opzeggen?",
@@ -588,3 +602,13 @@ def test_an_angry_question_about_a_problem_is_a_complaint() -> None:
         topic="delivery",
     )
     assert p.situation != "bezorgklacht"
+
+
+def test_a_loyal_customer_who_threatens_to_leave_hears_their_years_not_a_long_problem() -> None:
+    text = "Ik ben al 11 jaar klant en nieuwe klanten krijgen korting. Dan zeg ik op."
+    _, result = advise(
+        text, sentiment="negative", intent="complaint", topic="billing", flags=["churn_threat"]
+    )
+    first = result.items[0].text
+    assert "al elf jaar klant" in first
+    assert "speelt nu al" not in " ".join(texts(result))  # the years are no problem's duration

@@ -16,6 +16,9 @@ from responder.triage.detect import detect_language, detect_languages, detect_re
         ("Where is my parcel? I ordered it two weeks ago and nobody answers.", "en"),
         ("Wo ist mein Paket? Ich warte seit zwei Wochen auf eine Antwort.", "de"),
         ("Mon colis n'est jamais arrivé et personne ne répond au téléphone.", "fr"),
+        # "je" is a Dutch marker, but also French for "I".
+        ("Bonjour, je viens d'emménager à Liège et je n'ai toujours pas d'électricité.", "fr"),
+        ("Merci voor je hulp, je bent top", "nl"),
         # "Wie" and "Geld" are Dutch markers too; they must not make German read as Dutch.
         (
             "Guten Tag, ich habe meine Rechnung zweimal bezahlt. Wie bekomme ich das Geld zurück?",
@@ -61,6 +64,7 @@ def test_many_at_once_equals_one_by_one() -> None:
         ("U zegt dit, maar jij zegt dat", "unknown"),
         ("UW KLANTENSERVICE IS TRAAG", "u"),
         ("jeetje wat traag", "unknown"),
+        ("Kan da nie na 7u? Ze legen de containers om 6u al.", "unknown"),  # 6u: six o'clock
     ],
 )
 def test_register(text: str, register: str) -> None:

@@ -138,6 +138,26 @@ def test_register_mirrors_the_commenter(pb: Playbook) -> None:
         assert p.register == expected, text
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # "jullie" is the plural of je: a writer who addresses us so gets je, even on Facebook.
+        ("Is jullie klantenservice zondag telefonisch bereikbaar?", "je"),
+        # ... unless they also say u: "jullie" then only names the organisation.
+        ("Jullie medewerker stuurde me een screenshot; ik neem aan dat u dit oppakt.", "u"),
+        ("Amai, mijn voorschot gaat van 118 naar 246 euro per maand?!", "je"),  # Flemish
+        ("Mijn pakket is weer kwijt 🙄", "je"),  # emoji
+        ("pakket nog steeds niet binnen, wat is hier aan de hand", "je"),  # no capital at all
+        ("Kan da nie na 7u? Om 6u staat de hele straat recht.", "je"),  # "6u" is no "u"
+        ("Pakket nog steeds niet binnen.", "u"),  # nothing casual: Facebook's default
+        ("Mijn pakket is nog steeds niet binnen.", "u"),
+    ],
+)
+def test_a_casual_writer_gets_je(pb: Playbook, text: str, expected: str) -> None:
+    p = plan(triage_for(text, topic="delivery"), text, at(WEDNESDAY_10), pb)
+    assert p.register == expected, (text, p.register_reason)
+
+
 def test_unknown_channel_is_an_input_error(pb: Playbook) -> None:
     text = "Mijn pakket is niet aangekomen."
     with pytest.raises(InputError, match="Onbekend kanaal 'myspace'"):

@@ -286,6 +286,9 @@ def test_no_reply_where_one_was_expected_and_the_other_way_round() -> None:
             True,
         ),
         (Check("opening_any", ("respect",)), "We helpen je graag. Wel met respect.", False),
+        # A greeting that ends with "!" is skipped too: the first sentence is the one after it.
+        (Check("opening_any", ("dank",)), "Hoi Mo! Dank je wel voor je bericht.", True),
+        (Check("opening_any", ("dank",)), "Hoi Mo! Wat leuk. Dank je wel.", False),
         (Check("register", ("je",)), "We kijken met je mee.", True),
         (Check("register", ("je",)), "We kijken met u mee.", False),
         (Check("register", ("u",)), "Dank je wel!", False),

@@ -27,6 +27,8 @@ event       what went wrong, in the customer's words: ``geannuleerd``, ``beschad
             ``beschadigd``, ``verkeerd geleverd``,
             ``kapot gegaan``, ``niet gekomen``, ``verschillende antwoorden``, ``niet ontvangen``,
             ``dubbel afgeschreven``, ``onheus behandeld``
+tenure      how long they have been a customer: ``11 jaar`` ("al 11 jaar klant"), ``sinds 2009``
+            ("klant sinds 2009"); these years are not how long the problem lasts
 =========== ===================================================================================
 
 Personal data (phone numbers, IBANs, e-mail and street addresses) never becomes a fact value.
@@ -54,6 +56,7 @@ FACT_KINDS = (
     "reference",
     "date",
     "event",
+    "tenure",
 )
 
 MAX_SCAN_CHARS = 5000
@@ -1334,6 +1337,8 @@ def _products(text: str) -> Iterator[Fact]:
         value = f"{lead} {noun}"
         yield Fact("product", m.group(0), value, m.start(), m.end())
     for m in OWN_THING.finditer(text):
+        if m.group("det")[:1].isupper() and m.group("noun")[:1].isupper():
+            continue  # "in Mijn Voorbeeldbedrijf", "via Mijn Omgeving": an online portal's name
         noun = m.group("noun").lower()
         if noun in NOT_OWN_THINGS or noun in RELATION_WORDS or noun in PRODUCT_ARTICLE:
             continue  # the product list above already reads a known word, with its rules
@@ -1488,7 +1493,32 @@ def _events(text: str) -> Iterator[Fact]:
 
 # -- putting it together ------------------------------------------------------------------------
 
+TENURE = re.compile(
+    r"(?<![\w-])(?:(?:al|nu al|ruim|bijna|meer dan|zeker|sinds)\s+)?"
+    r"(?P<n>\d{1,2}|" + "|".join(NUMBER_WORDS) + r")\s+jaar\s+(?:lang\s+)?(?:een\s+)?"
+    r"(?:(?:trouwe|tevreden|vaste|goede|loyale)\s+)?(?:klant|lid|abonnee|cliënt|client)(?![\w-])"
+    r"|(?<![\w-])(?:klant|lid|abonnee)\s+(?:bij\s+(?:jullie|u)\s+)?(?:sinds|vanaf)\s+"
+    r"(?P<year>(?:19|20)\d\d)(?!\d)",
+    re.IGNORECASE,
+)
+"""How long the writer has been a customer ("al 20 jaar klant", "klant sinds 2009")."""
+
+
+def _tenure(text: str) -> Iterator[Fact]:
+    for m in TENURE.finditer(text):
+        if m.group("year"):
+            value = f"sinds {m.group('year')}"
+        else:
+            n = m.group("n").lower()
+            count = int(n) if n.isdigit() else NUMBER_WORDS[n]
+            if count < 2:
+                continue  # "een jaar klant" is no loyalty worth naming
+            value = f"{count} jaar"
+        yield Fact("tenure", m.group(0), value, m.start(), m.end())
+
+
 _FINDERS = (
+    _tenure,
     _references,
     _amounts,
     _time_spans,
@@ -1500,6 +1530,7 @@ _FINDERS = (
     _events,
 )
 PRIORITY = (
+    "tenure",
     "reference",
     "amount",
     "waiting",
@@ -1654,6 +1685,8 @@ def _summary_line(fact: Fact, facts: tuple[Fact, ...]) -> str:
         return f"Heeft een {v} gegeven"
     if fact.kind == "event":
         return EVENT_LINES.get(v, f"Wat er gebeurde: {v}")
+    if fact.kind == "tenure":
+        return f"Is al {v} klant"
     return f"Wanneer: {v}"
 
 

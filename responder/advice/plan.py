@@ -287,16 +287,40 @@ def register_for(
     if own in ("u", "je"):
         register: Register = "je" if own == "je" else "u"
         return register, f"De klant gebruikt zelf de {register}-vorm, dus wij ook."
-    text = comment_text(comment)
-    casual = [w for w in playbook.cues.informal if mentions(text, w)]
-    if language == "nl" and (casual or not re.search(r"[^\W\d_]", comment)):
-        style = f"schrijft informeel ('{casual[0]}')" if casual else "reageert alleen met tekens"
-        return "je", f"De klant spreekt ons niet direct aan en {style}; daarom de je-vorm."
+    style = _casual_style(comment, playbook) if language == "nl" else None
+    if style:
+        return "je", f"De klant {style}; daarom de je-vorm."
     register = org.register_on(channel)
     name = org.channels[channel].name if channel in org.channels else channel
     return register, (
         f"De klant spreekt ons niet direct aan; op {name} is de {register}-vorm de standaard."
     )
+
+
+EMOJI = re.compile("[\U0001F300-\U0001FAFF\u2600-\u27BF]")
+"""Pictographs and emoji (faces, hands, hearts, weather, symbols)."""
+ALL_LOWER_FROM = 4
+"""A comment of at least this many words without a single capital counts as casual."""
+
+
+def _casual_style(comment: str, playbook: Playbook) -> str | None:
+    """How a Dutch comment that uses neither u nor je shows it is casual, or None: only signs,
+    'jullie' (the plural of je) to address us, a word of the playbook's informal list, emoji, or
+    no capital letter at all. Social-media teams answer such writers with je."""
+    text = comment_text(comment)
+    if not re.search(r"[^\W\d_]", comment):
+        return "reageert alleen met tekens"
+    if mentions(text, "jullie") and not re.search(r"(?<![\w-])(?:u|uw)(?![\w-])", text):
+        return "spreekt ons aan met 'jullie', het meervoud van je"
+    casual = [w for w in playbook.cues.informal if mentions(text, w)]
+    if casual:
+        return f"schrijft informeel ('{casual[0]}')"
+    if EMOJI.search(comment):
+        return "gebruikt emoji"
+    words = re.findall(r"[^\W\d_]+", comment)
+    if len(words) >= ALL_LOWER_FROM and comment == comment.lower():
+        return "schrijft zonder hoofdletters"
+    return None
 
 
 def _foreign_address(comment: str, language: str) -> str:
@@ -640,35 +664,42 @@ def opening_hours_text(text: str, moment: datetime, playbook: Playbook) -> str:
 
 
 def _day_answer(text: str, moment: datetime, playbook: Playbook) -> str | None:
-    """The opening hours of the day ``text`` names; None when it names none."""
+    """The opening hours of each day ``text`` names (holidays by name, "morgen", dates,
+    weekdays), in that order; None when it names none."""
     org = playbook.organisation
     today = moment.date()
-    holiday = next(
-        (
-            h
-            for h in sorted(org.holidays, key=lambda h: h.day)
-            if h.day >= today and any(mentions(text, n.lower()) for n in h.known_as())
-        ),
-        None,
-    )
-    if holiday is not None:
-        return _day_text(f"Op {holiday.name} ({_date_name(holiday.day)})", holiday.day, playbook)
+    asked_days: list[tuple[str, date]] = []
+    answered: set[date] = set()
+
+    def add(label: str, day: date) -> None:
+        if day not in answered:
+            answered.add(day)
+            asked_days.append((label, day))
+
+    names_done: set[str] = set()
+    for holiday in sorted(org.holidays, key=lambda h: h.day):
+        if holiday.day >= today and holiday.name not in names_done:
+            if any(mentions(text, n.lower()) for n in holiday.known_as()):
+                names_done.add(holiday.name)
+                add(f"Op {holiday.name} ({_date_name(holiday.day)})", holiday.day)
     for word, days in (("overmorgen", 2), ("morgen", 1), ("vandaag", 0)):
         if mentions(text, word):
             day = today + timedelta(days=days)
-            return _day_text(f"{word.capitalize()} ({_date_name(day)})", day, playbook)
-    m = _DATE.search(text)
-    if m:
+            add(f"{word.capitalize()} ({_date_name(day)})", day)
+            break
+    for m in _DATE.finditer(text):
         month = next(i for i, name in enumerate(MONTHS, 1) if name.startswith(m.group(2)))
         day_of = _next_date(today, month, int(m.group(1)))
         if day_of is not None:
-            return _day_text(f"Op {_date_name(day_of)}", day_of, playbook)
-    asked = [i for i, name in enumerate(WEEKDAY_NAMES) if mentions(text, name)]
+            add(f"Op {_date_name(day_of)}", day_of)
+    dated = {d.weekday() for d in answered}
+    asked = [i for i, name in enumerate(WEEKDAY_NAMES) if mentions(text, name) and i not in dated]
     if mentions(text, "weekend"):
-        asked = sorted({*asked, 5, 6})
-    if asked:
-        return " ".join(_weekday_text(i, today, playbook) for i in asked)
-    return None
+        asked = sorted({*asked, 5, 6} - dated)
+    brief = len(asked_days) + len(asked) > 1
+    answers = [_day_text(label, day, playbook, brief) for label, day in asked_days]
+    answers += [_weekday_text(i, today, playbook) for i in asked]
+    return " ".join(answers) or None
 
 
 def _next_date(today: date, month: int, day: int) -> date | None:
@@ -696,12 +727,14 @@ def _span(hours: tuple[time, time]) -> str:
     return f"van {_clock(hours[0])} tot {_clock(hours[1])} uur"
 
 
-def _day_text(label: str, day: date, playbook: Playbook) -> str:
+def _day_text(label: str, day: date, playbook: Playbook, brief: bool = False) -> str:
     """'Op Tweede Paasdag (maandag 29 maart) zijn we gesloten. Vanaf dinsdag 30 maart 8.00 uur
-    zijn we er weer.'"""
+    zijn we er weer.' ``brief``: without when we are back (an answer about several days)."""
     hours = playbook.organisation.hours_on(day)
     if hours is not None:
         return f"{label} zijn we open {_span(hours)}."
+    if brief:
+        return f"{label} zijn we gesloten."
     zone = playbook.organisation.zone
     back = next_opening(datetime.combine(day + timedelta(days=1), time(0), zone), playbook)
     return (

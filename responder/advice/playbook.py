@@ -90,6 +90,7 @@ FACT_SLOTS: dict[str, str] = {
     "product": "product",
     "wie": "affected",
     "datum": "date",
+    "klantduur": "tenure",
 }
 """Placeholders filled from a fact the customer gave (slot → kind of fact, see
 ``responder.advice.facts``). A template that uses one is used only when the fact is there."""

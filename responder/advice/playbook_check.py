@@ -51,6 +51,7 @@ SAMPLE_FACTS: dict[str, dict[Register, str]] = {
     "product": {"u": "uw nieuwe combiketel", "je": "je nieuwe combiketel"},
     "wie": {"u": "uw vader van 80", "je": "je vader van 80"},
     "datum": {"u": "vorige week dinsdag", "je": "vorige week dinsdag"},
+    "klantduur": {"u": "ruim vijfentwintig jaar", "je": "ruim vijfentwintig jaar"},
     "poging": {
         "u": "u heeft al meerdere keren gebeld en twee keer gemaild",
         "je": "je hebt al meerdere keren gebeld en twee keer gemaild",

@@ -480,7 +480,8 @@ def holds(check: Check, text: str) -> tuple[bool, str]:
         m = re.search(check.arg[0], text, re.IGNORECASE)
         return m is not None, f"matched {m.group(0)!r}" if m else "no match"
     if check.kind == "opening_any":
-        first = GREETING.sub("", sentences(text)[0] if text.strip() else "")
+        opening = sentences(GREETING.sub("", text))
+        first = opening[0] if opening else ""
         hit = [a for a in check.arg if a.lower() in first.lower()]
         return bool(hit), f"opens {first[:60]!r}"
     if check.kind == "no_question_for":

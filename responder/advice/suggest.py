@@ -566,6 +566,8 @@ def fact_slots(facts: Facts, register: Register) -> dict[str, str]:
 
 def _slot_value(kind: str, value: str, register: Register) -> str | None:
     value = value.strip()
+    if kind == "tenure":
+        return _in_words(value)
     if kind in ("duration", "waiting", "repeat"):
         counted = re.fullmatch(
             r"((?:ruim|bijna|meer dan|zeker|minstens|ongeveer) )?(\d+|een paar|meerdere) (\w+)",

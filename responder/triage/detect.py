@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?", re.UNICODE)
+WORD = re.compile(r"(?<!\d)[^\W\d_]+(?:['’][^\W\d_]+)?", re.UNICODE)
+"""A word; letters glued to a number are not one ("6u" is Flemish for six o'clock, not "u")."""
 
 DUTCH_MARKERS = frozenset(
     {
@@ -148,9 +149,10 @@ SHARED_MARKERS = {
         {"alles", "als", "dank", "echt", "geld", "hier", "ja", "waren", "wie", "worden"}
     ),
     "en": frozenset({"ben", "dan", "er", "even", "van", "want", "wie"}),
+    "fr": frozenset({"je", "allez"}),
 }
 """Dutch markers that are also common words of another language ("wie", "Geld", "alles" in
-German; "even", "want" in English): they do not count for Dutch when lingua prefers that
+German; "even", "want" in English; "je" in French): they do not count for Dutch when lingua prefers that
 language, or "Wie bekomme ich das Geld zurück?" would read as Dutch."""
 
 REGISTER_U = frozenset({"u", "uw", "u'"})
