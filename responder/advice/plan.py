@@ -297,7 +297,7 @@ def register_for(
     )
 
 
-EMOJI = re.compile("[\U0001F300-\U0001FAFF\u2600-\u27BF]")
+EMOJI = re.compile("[\U0001f300-\U0001faff\u2600-\u27bf]")
 """Pictographs and emoji (faces, hands, hearts, weather, symbols)."""
 ALL_LOWER_FROM = 4
 """A comment of at least this many words without a single capital counts as casual."""
@@ -678,10 +678,13 @@ def _day_answer(text: str, moment: datetime, playbook: Playbook) -> str | None:
 
     names_done: set[str] = set()
     for holiday in sorted(org.holidays, key=lambda h: h.day):
-        if holiday.day >= today and holiday.name not in names_done:
-            if any(mentions(text, n.lower()) for n in holiday.known_as()):
-                names_done.add(holiday.name)
-                add(f"Op {holiday.name} ({_date_name(holiday.day)})", holiday.day)
+        if (
+            holiday.day >= today
+            and holiday.name not in names_done
+            and any(mentions(text, n.lower()) for n in holiday.known_as())
+        ):
+            names_done.add(holiday.name)
+            add(f"Op {holiday.name} ({_date_name(holiday.day)})", holiday.day)
     for word, days in (("overmorgen", 2), ("morgen", 1), ("vandaag", 0)):
         if mentions(text, word):
             day = today + timedelta(days=days)
