@@ -5,6 +5,7 @@ and the Dutch of the templates."""
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import datetime
 
 import pytest
@@ -612,3 +613,50 @@ def test_a_loyal_customer_who_threatens_to_leave_hears_their_years_not_a_long_pr
     first = result.items[0].text
     assert "al elf jaar klant" in first
     assert "speelt nu al" not in " ".join(texts(result))  # the years are no problem's duration
+
+
+def test_a_sparking_device_is_to_be_switched_off_and_a_loose_cable_kept_away_from() -> None:
+    text = "Mijn laadpaal geeft vonken bij de stekker en de kabel wordt heet. Gewoon doorladen?"
+    _, result = advise(
+        text, "facebook", sentiment="negative", intent="question", topic="product", flags=["safety"]
+    )
+    first = result.items[0].text
+    assert "niet meer" in first and "stekker eruit" in first
+    text = "Er hangt een kabel los uit de grond naast de lantaarnpaal, hier spelen kinderen."
+    p, result = advise(
+        text, "facebook", sentiment="negative", intent="complaint", topic="outage", flags=["safety"]
+    )
+    assert p.situation == "stroomgevaar"
+    assert "uit de buurt" in result.items[0].text
+
+
+def test_who_saw_someone_elses_data_is_asked_not_to_pass_it_on() -> None:
+    text = "In mijn account zie ik de jaarafrekening van iemand anders, met naam en IBAN."
+    p, result = advise(
+        text,
+        "facebook",
+        sentiment="negative",
+        intent="complaint",
+        topic="account_privacy",
+        flags=["privacy_incident"],
+    )
+    assert p.situation == "privacyincident"
+    assert all("niet verder" in t for t in texts(result))
+
+
+def test_a_clear_question_the_playbook_answers_is_answered_not_asked_back() -> None:
+    text = "zijn jullie op tweede kerstdag bereikbaar? en op oudejaarsdag?"
+    t = triage_for(text, sentiment="neutral", intent="question", topic="policy")
+    t = replace(t, low_confidence=["topic"])
+    ctx = CommentContext("x", WEDNESDAY_10, agent_initials="AB")
+    result = suggest(t, text, ctx, PB, plan(t, text, ctx, PB))
+    assert result.items[0].strategy == "inform"
+    assert "Oudejaarsdag" in result.items[0].text and "gesloten" in result.items[0].text
+
+
+def test_staff_who_called_the_customer_names_is_misconduct_reported() -> None:
+    text = "Gisteren werd ik door de chauffeur uitgescholden omdat mijn kaart niet werkte."
+    p, _ = advise(
+        text, "facebook", sentiment="negative", intent="complaint", topic="service", flags=["abuse"]
+    )
+    assert p.situation == "misdraging_gemeld"

@@ -686,7 +686,8 @@ ORDINAL_WORDS = _alternation(ORDINALS)
 REPEAT = re.compile(
     r"(?<![\w])(?:"
     r"(?:(?:voor\s+)?(?:de|het|den)\s+)?(?P<ord>" + ORDINAL_WORDS + r"|[0-9]{1,2}(?:e|de|ste|ste))"
-    r"\s+(?:keer|maal|x)"
+    r"\s+(?:keer|maal|x|(?:stroom|internet|netwerk)?storing|onderbreking|vertraging|klacht|"
+    r"melding|e-?mail|poging|afspraak)"
     r"|(?:(?:voor\s+)?de\s+)?(?P<many_ord>zoveelste|zo\s*veelste|hoeveelste)(?:\s+(?:keer|maal|x))?"
     rf"|(?:(?:al|nu\s+al|inmiddels|reeds|wel)\s+)?(?P<card>{NUM}|tig|talloze|tientallen|zoveel)"
     r"\s*(?P<times>keer|keren|maal|malen|x)(?=$|[\s.,!?;:)])"

@@ -35,6 +35,7 @@ from responder.advice.hours import LANGUAGES as HOUR_LANGUAGES
 from responder.advice.hours import opening_hours_in
 from responder.advice.personal_data import find_personal_data
 from responder.advice.plan import (
+    HOW_TO,
     LANGUAGE_NAMES,
     CommentContext,
     Plan,
@@ -898,8 +899,13 @@ def _score(
         score -= 0.5
         why.append("Lager: het gegeven staat al in de reactie.")
     if reply.strategy == "ask_clarification" and occasion.triage.low_confidence:
-        score += 0.3
-        why.append("Hoger: het model twijfelt, dus eerst vragen wat de klant bedoelt.")
+        if "antwoord" in occasion.addressing.slots:
+            why.append("Niet hoger: het model twijfelt, maar het draaiboek weet het antwoord.")
+        elif HOW_TO.search(comment_text(occasion.comment)):
+            why.append("Niet hoger: het model twijfelt, maar de klant vraagt iets duidelijks.")
+        else:
+            score += 0.3
+            why.append("Hoger: het model twijfelt, dus eerst vragen wat de klant bedoelt.")
     if reply.strategy == "acknowledge_to_private" and occasion.addressing.context.private:
         score -= 0.3
         why.append("Lager: het gesprek is al privé.")
