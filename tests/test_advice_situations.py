@@ -660,3 +660,33 @@ def test_staff_who_called_the_customer_names_is_misconduct_reported() -> None:
         text, "facebook", sentiment="negative", intent="complaint", topic="service", flags=["abuse"]
     )
     assert p.situation == "misdraging_gemeld"
+
+
+@pytest.mark.parametrize(
+    ("text", "situation", "says"),
+    [
+        (
+            "Hi, my internet has been down since Monday. I restarted the router twice.",
+            "engels",
+            "outage",
+        ),
+        ("I was charged twice for my subscription this month, please refund me.", "engels", "bill"),
+        ("How do I cancel my subscription? I am moving abroad.", "engels", "opzeggen"),
+        (
+            "Bonjour, je n'ai toujours pas d'électricité depuis 4 jours. Que dois-je faire ?",
+            "frans",
+            "panne",
+        ),
+        (
+            "Ich habe gestern meinen Rucksack im Zug liegen lassen. Wo kann ich nachfragen?",
+            "duits",
+            "Fundbüro",
+        ),
+    ],
+)
+def test_a_comment_in_another_language_gets_a_reply_about_its_subject(
+    text: str, situation: str, says: str
+) -> None:
+    p, result = advise(text, "facebook")
+    assert p.situation == situation
+    assert says in result.items[0].text
