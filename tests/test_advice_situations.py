@@ -254,6 +254,22 @@ def test_a_question_about_several_days_answers_each_briefly() -> None:
     assert text.count("1 januari") == 1 and "Vanaf zaterdag 2 januari" in text
 
 
+@pytest.mark.parametrize(
+    ("question", "says", "never"),
+    [
+        ("Zijn jullie donderdag open, en met Hemelvaart?", ["Hemelvaartsdag", "Op donderdag"], []),
+        ("Zijn jullie vandaag en morgen open?", ["Vandaag (", "Morgen ("], []),
+        ("Zijn jullie zaterdag 26 december open?", ["zaterdag 26 december"], ["9.00 tot 17.00"]),
+        ("open op christmas eve?", ["Kerstavond"], ["Eerste Kerstdag"]),
+        ("Zijn jullie 's morgens bereikbaar?", ["maandag tot en met vrijdag"], ["Morgen ("]),
+    ],
+)
+def test_each_day_asked_is_answered_once(question: str, says: list[str], never: list[str]) -> None:
+    text = opening_hours_text(comment_text(question), datetime(2026, 11, 25, 10, 0), PB)
+    assert all(s in text for s in says), text
+    assert not any(n in text for n in never), text
+
+
 def test_how_to_cancel_is_answered() -> None:
     _, result = advise(
         "Hoe kan ik mijn abonnement opzeggen?",
@@ -630,6 +646,41 @@ def test_a_sparking_device_is_to_be_switched_off_and_a_loose_cable_kept_away_fro
     assert "uit de buurt" in result.items[0].text
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Stroomstoring in de hele straat en mijn koelkast met insuline wordt warm.",
+        "Internet ligt eruit. Modem en router al 5x herstart. Buiten hangen draden los.",
+        "Het stinkt naar gas bij de kachel, de stekker vonkt ook nog!",
+    ],
+)
+def test_no_unplugging_without_a_hot_or_sparking_device_nor_in_a_gas_leak(text: str) -> None:
+    _, result = advise(
+        text, "facebook", sentiment="negative", intent="complaint", topic="outage", flags=["safety"]
+    )
+    assert not any("stekker eruit" in t for t in texts(result)), texts(result)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Ik ben bang dat mijn gegevens nu in iemands handen zijn.",
+        "Ik werd gebeld van een ander nummer door iemand die al mijn gegevens had.",
+        "Ik kreeg een brief van een andere afdeling met mijn BSN erop.",
+    ],
+)
+def test_a_victim_of_a_leak_is_not_asked_to_keep_their_own_data_to_themselves(text: str) -> None:
+    _, result = advise(
+        text,
+        "facebook",
+        sentiment="negative",
+        intent="complaint",
+        topic="account_privacy",
+        flags=["privacy_incident"],
+    )
+    assert not any("niet verder delen" in t for t in texts(result)), texts(result)
+
+
 def test_who_saw_someone_elses_data_is_asked_not_to_pass_it_on() -> None:
     text = "In mijn account zie ik de jaarafrekening van iemand anders, met naam en IBAN."
     p, result = advise(
@@ -652,6 +703,15 @@ def test_a_clear_question_the_playbook_answers_is_answered_not_asked_back() -> N
     result = suggest(t, text, ctx, PB, plan(t, text, ctx, PB))
     assert result.items[0].strategy == "inform"
     assert "Oudejaarsdag" in result.items[0].text and "gesloten" in result.items[0].text
+
+
+def test_a_rhetorical_question_from_an_unsure_model_is_still_asked_back() -> None:
+    text = "Hoe kan dit nou weer??"
+    t = triage_for(text, sentiment="negative", intent="question", topic="general")
+    t = replace(t, low_confidence=["intent"])
+    ctx = CommentContext("x", WEDNESDAY_10, agent_initials="AB")
+    result = suggest(t, text, ctx, PB, plan(t, text, ctx, PB))
+    assert result.items[0].strategy == "ask_clarification"
 
 
 def test_staff_who_called_the_customer_names_is_misconduct_reported() -> None:

@@ -65,6 +65,9 @@ def test_many_at_once_equals_one_by_one() -> None:
         ("UW KLANTENSERVICE IS TRAAG", "u"),
         ("jeetje wat traag", "unknown"),
         ("Kan da nie na 7u? Ze legen de containers om 6u al.", "unknown"),  # 6u: six o'clock
+        ("Na 5min kreeg ik 10uu te horen", "unknown"),  # letters glued to a number: no word
+        ("Geachte heer/mevrouw, kunnen jullie mij helpen?", "u"),  # a formal letter
+        ("Jullie monteur kwam niet. Kunt u mij terugbellen?", "u"),  # jullie names the company
     ],
 )
 def test_register(text: str, register: str) -> None:
@@ -72,7 +75,7 @@ def test_register(text: str, register: str) -> None:
 
 
 def test_register_probability_reflects_agreement() -> None:
-    mixed = detect_register("Kunt u dit oplossen? Jullie beloofden het en u zei het zelf")
+    mixed = detect_register("Kunt u dit oplossen? Jij beloofde het en u zei het zelf")
     assert mixed.label == "u"
     assert mixed.probability == pytest.approx(2 / 3, abs=0.01)
 

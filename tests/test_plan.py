@@ -151,6 +151,11 @@ def test_register_mirrors_the_commenter(pb: Playbook) -> None:
         ("Kan da nie na 7u? Om 6u staat de hele straat recht.", "je"),  # "6u" is no "u"
         ("Pakket nog steeds niet binnen.", "u"),  # nothing casual: Facebook's default
         ("Mijn pakket is nog steeds niet binnen.", "u"),
+        ("2 weken geleden besteld en nog steeds niets ontvangen.", "u"),  # no capital to leave out
+        ("Mijn factuur klopt niet ⚠ graag uitleg.", "u"),  # a warning sign is no casual emoji
+        ("Het kinderslot van de vaatwasser is stuk, volgens NEN 1010 mag dat niet.", "u"),
+        ("Geachte heer/mevrouw, kunnen jullie mijn factuur nakijken? Met vriendelijke groet", "u"),
+        ("Jullie monteur zou komen, maar jullie zijn niet geweest. Kunt u mij terugbellen?", "u"),
     ],
 )
 def test_a_casual_writer_gets_je(pb: Playbook, text: str, expected: str) -> None:

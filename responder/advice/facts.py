@@ -687,7 +687,7 @@ REPEAT = re.compile(
     r"(?<![\w])(?:"
     r"(?:(?:voor\s+)?(?:de|het|den)\s+)?(?P<ord>" + ORDINAL_WORDS + r"|[0-9]{1,2}(?:e|de|ste|ste))"
     r"\s+(?:keer|maal|x|(?:stroom|internet|netwerk)?storing|onderbreking|vertraging|klacht|"
-    r"melding|e-?mail|poging|afspraak)"
+    r"melding|e-?mail)"
     r"|(?:(?:voor\s+)?de\s+)?(?P<many_ord>zoveelste|zo\s*veelste|hoeveelste)(?:\s+(?:keer|maal|x))?"
     rf"|(?:(?:al|nu\s+al|inmiddels|reeds|wel)\s+)?(?P<card>{NUM}|tig|talloze|tientallen|zoveel)"
     r"\s*(?P<times>keer|keren|maal|malen|x)(?=$|[\s.,!?;:)])"
@@ -1338,7 +1338,8 @@ def _products(text: str) -> Iterator[Fact]:
         value = f"{lead} {noun}"
         yield Fact("product", m.group(0), value, m.start(), m.end())
     for m in OWN_THING.finditer(text):
-        if m.group("det")[:1].isupper() and m.group("noun")[:1].isupper():
+        det, noun_as_written = m.group("det"), m.group("noun")
+        if det[:2] == det[:1].upper() + det[1:2].lower() and noun_as_written.istitle():
             continue  # "in Mijn Voorbeeldbedrijf", "via Mijn Omgeving": an online portal's name
         noun = m.group("noun").lower()
         if noun in NOT_OWN_THINGS or noun in RELATION_WORDS or noun in PRODUCT_ARTICLE:
@@ -1495,26 +1496,39 @@ def _events(text: str) -> Iterator[Fact]:
 # -- putting it together ------------------------------------------------------------------------
 
 TENURE = re.compile(
-    r"(?<![\w-])(?:(?:al|nu al|ruim|bijna|meer dan|zeker|sinds)\s+)?"
-    r"(?P<n>\d{1,2}|" + "|".join(NUMBER_WORDS) + r")\s+jaar\s+(?:lang\s+)?(?:een\s+)?"
-    r"(?:(?:trouwe|tevreden|vaste|goede|loyale)\s+)?(?:klant|lid|abonnee|cliënt|client)(?![\w-])"
+    r"(?<![\w,.-])(?:(?:al|nu al|ruim|bijna|meer dan|zeker|sinds)\s+)?"
+    r"(?P<n>\d{1,2}(?:,\d)?|een\s+paar|jaren|[a-zë]*(?:twintig|dertig|veertig|vijftig)|"
+    + "|".join(NUMBER_WORDS)
+    + r")\s+(?:jaar\s+)?(?:lang\s+)?(?:een\s+)?(?:(?:trouwe|tevreden|vaste|goede|loyale)\s+)?"
+    r"(?:klant|lid|abonnee|cliënt|client)(?![\w-])"
     r"|(?<![\w-])(?:klant|lid|abonnee)\s+(?:bij\s+(?:jullie|u)\s+)?(?:sinds|vanaf)\s+"
-    r"(?P<year>(?:19|20)\d\d)(?!\d)",
+    r"(?:(?P<year>(?:19|20)\d\d)(?!\d)|(?P<years>\d{1,2})\s+jaar)",
     re.IGNORECASE,
 )
-"""How long the writer has been a customer ("al 20 jaar klant", "klant sinds 2009")."""
+"""How long the writer has been a customer ("al 20 jaar klant", "al jaren klant", "klant sinds
+2009")."""
 
 
 def _tenure(text: str) -> Iterator[Fact]:
     for m in TENURE.finditer(text):
         if m.group("year"):
             value = f"sinds {m.group('year')}"
+        elif m.group("years"):
+            value = f"{m.group('years')} jaar"
         else:
-            n = m.group("n").lower()
-            count = int(n) if n.isdigit() else NUMBER_WORDS[n]
-            if count < 2:
-                continue  # "een jaar klant" is no loyalty worth naming
-            value = f"{count} jaar"
+            n = re.sub(r"\s+", " ", m.group("n").lower())
+            said = m.group(0).lower()
+            if n == "jaren":
+                value = "jaren"
+            elif not re.search(r"\bjaar\b", said):
+                continue  # "twee klanten", not a number of years
+            elif n.isdigit() or n in NUMBER_WORDS:
+                count = int(n) if n.isdigit() else NUMBER_WORDS[n]
+                if count < 2:
+                    continue  # "een jaar klant" is no loyalty worth naming
+                value = f"{count} jaar"
+            else:
+                value = f"{n} jaar"  # "een paar jaar", "tweeëntwintig jaar"
         yield Fact("tenure", m.group(0), value, m.start(), m.end())
 
 

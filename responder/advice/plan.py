@@ -40,6 +40,7 @@ from responder.names import (
     format_moment,
     label_name,
 )
+from responder.triage.detect import FORMAL_LETTER
 from responder.triage.service import Triage
 
 LANGUAGE_NAMES = {
@@ -297,10 +298,14 @@ def register_for(
     )
 
 
-EMOJI = re.compile("[\U0001f300-\U0001faff\u2600-\u27bf]")
-"""Pictographs and emoji (faces, hands, hearts, weather, symbols)."""
+EMOJI = re.compile(
+    "[\U0001f600-\U0001f64f\U0001f910-\U0001f9ff\U0001f440-\U0001f450\U0001f480"
+    "\U0001f493-\U0001f49f\U0001f525\u2764]"
+)
+"""Emoji of the casual kind: faces, hands, hearts, fire (not warning signs or check marks)."""
 ALL_LOWER_FROM = 4
-"""A comment of at least this many words without a single capital counts as casual."""
+"""A comment of at least this many words without a single capital counts as casual (when it opens
+with a letter: "2 weken geleden besteld ..." has no capital to leave out)."""
 
 
 def _casual_style(comment: str, playbook: Playbook) -> str | None:
@@ -310,6 +315,8 @@ def _casual_style(comment: str, playbook: Playbook) -> str | None:
     text = comment_text(comment)
     if not re.search(r"[^\W\d_]", comment):
         return "reageert alleen met tekens"
+    if FORMAL_LETTER.search(comment):
+        return None
     if mentions(text, "jullie") and not re.search(r"(?<![\w-])(?:u|uw)(?![\w-])", text):
         return "spreekt ons aan met 'jullie', het meervoud van je"
     casual = [w for w in playbook.cues.informal if mentions(text, w)]
@@ -318,7 +325,9 @@ def _casual_style(comment: str, playbook: Playbook) -> str | None:
     if EMOJI.search(comment):
         return "gebruikt emoji"
     words = re.findall(r"[^\W\d_]+", comment)
-    if len(words) >= ALL_LOWER_FROM and comment == comment.lower():
+    first = re.search(r"[^\W_]", comment)
+    opens_lower = bool(first and first[0].isalpha())
+    if len(words) >= ALL_LOWER_FROM and comment == comment.lower() and opens_lower:
         return "schrijft zonder hoofdletters"
     return None
 
@@ -676,29 +685,46 @@ def _day_answer(text: str, moment: datetime, playbook: Playbook) -> str | None:
             answered.add(day)
             asked_days.append((label, day))
 
-    names_done: set[str] = set()
-    for holiday in sorted(org.holidays, key=lambda h: h.day):
-        if (
-            holiday.day >= today
-            and holiday.name not in names_done
-            and any(mentions(text, n.lower()) for n in holiday.known_as())
-        ):
-            names_done.add(holiday.name)
-            add(f"Op {holiday.name} ({_date_name(holiday.day)})", holiday.day)
-    for word, days in (("overmorgen", 2), ("morgen", 1), ("vandaag", 0)):
-        if mentions(text, word):
+    # Holidays by name, the longest name first, each taking its words: "Christmas Eve" is
+    # Kerstavond, not also Christmas Day.
+    rest = text
+    named: dict[str, date] = {}
+    pairs = sorted(
+        ((n.lower(), h) for h in org.holidays if h.day >= today for n in h.known_as()),
+        key=lambda pair: (-len(pair[0]), pair[1].day),
+    )
+    for name, holiday in pairs:
+        if holiday.name in named:
+            continue
+        found = re.search(r"(?<!\w)" + re.escape(name) + r"(?!\w)", rest)
+        if found:
+            named[holiday.name] = holiday.day
+            rest = rest[: found.start()] + " " * len(name) + rest[found.end() :]
+    for name, day in sorted(named.items(), key=lambda item: item[1]):
+        add(f"Op {name} ({_date_name(day)})", day)
+    for word, days in (("vandaag", 0), ("morgen", 1), ("overmorgen", 2)):
+        # Not "'s morgens" (in the morning).
+        if re.search(rf"(?<![\w']){word}(?!\w)", text):
             day = today + timedelta(days=days)
             add(f"{word.capitalize()} ({_date_name(day)})", day)
-            break
     for m in _DATE.finditer(text):
         month = next(i for i, name in enumerate(MONTHS, 1) if name.startswith(m.group(2)))
         day_of = _next_date(today, month, int(m.group(1)))
         if day_of is not None:
             add(f"Op {_date_name(day_of)}", day_of)
-    dated = {d.weekday() for d in answered}
-    asked = [i for i, name in enumerate(WEEKDAY_NAMES) if mentions(text, name) and i not in dated]
+
+    def upcoming(weekday: int) -> date:
+        return today + timedelta(days=(weekday - today.weekday()) % 7)
+
+    asked = [
+        i
+        for i, name in enumerate(WEEKDAY_NAMES)
+        if mentions(text, name)
+        and upcoming(i) not in answered
+        and not re.search(rf"(?<!\w){name}\s+(?:de\s+)?\d{{1,2}}(?!\d)", text)  # "zaterdag 26 dec"
+    ]
     if mentions(text, "weekend"):
-        asked = sorted({*asked, 5, 6} - dated)
+        asked = sorted({*asked, 5, 6} - {d.weekday() for d in answered if d - today < timedelta(7)})
     brief = len(asked_days) + len(asked) > 1
     answers = [_day_text(label, day, playbook, brief) for label, day in asked_days]
     answers += [_weekday_text(i, today, playbook) for i in asked]

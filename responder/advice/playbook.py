@@ -604,9 +604,10 @@ class MustSay(_Model):
     """What every reply in a situation must say (leave the house, call 112, please remove your
     phone number), inserted where a reply does not say it already and checked by a guardrail.
 
-    It applies when all its conditions hold: ``words`` (any one in the comment), ``flags`` (any
-    one raised) and ``personal_data`` (the public comment shows one of these kinds), and none
-    of its ``unless_words`` is in the comment."""
+    It applies when all its conditions hold: ``words`` (any one in the comment), ``also_words``
+    (and one of these too: the hazard in ``words``, the device here), ``flags`` (any one raised)
+    and ``personal_data`` (the public comment shows one of these kinds), and none of its
+    ``unless_words`` is in the comment."""
 
     id: str = Field(pattern=r"^[a-z0-9_]+$")
     why: str
@@ -617,6 +618,7 @@ class MustSay(_Model):
     """Substrings (any case) of which a reply must contain one to count as saying it."""
     position: Literal["start", "end"] = "start"
     words: list[str] = Field(default_factory=list)
+    also_words: list[str] = Field(default_factory=list)
     flags: list[str] = Field(default_factory=list)
     personal_data: list[str] = Field(default_factory=list)
     unless_words: list[str] = Field(default_factory=list)
@@ -658,6 +660,7 @@ class MustSay(_Model):
         return (
             not any(mentions(text, w) for w in self.unless_words)
             and (not self.words or any(mentions(text, w) for w in self.words))
+            and (not self.also_words or any(mentions(text, w) for w in self.also_words))
             and (not self.flags or any(f in flags for f in self.flags))
             and (
                 not self.personal_data or (public and bool(personal_data & set(self.personal_data)))

@@ -35,7 +35,6 @@ from responder.advice.hours import LANGUAGES as HOUR_LANGUAGES
 from responder.advice.hours import opening_hours_in
 from responder.advice.personal_data import find_personal_data
 from responder.advice.plan import (
-    HOW_TO,
     LANGUAGE_NAMES,
     CommentContext,
     Plan,
@@ -694,6 +693,14 @@ def usable(form: Form, to: Addressing) -> bool:
     return all(f in known for f in fields)
 
 
+ASKS_HOW = re.compile(
+    r"(?<!\w)(?:hoe (?:kan|moet|krijg|zeg|meld|regel|wijzig|verander) ik|(?:kan|mag|moet) ik|"
+    r"waar (?:kan|moet) ik|waar meld ik|wanneer (?:kan|krijg) ik|is het mogelijk)(?!\w)"
+)
+"""A plain request for how or where to do something ("waar kan ik ... melden?"): clear enough to
+answer, not to ask back; rhetorical "hoe kan dit nou?" is not one."""
+
+
 MUST_SAY_DEFAULTS = {"product": "het product", "Product": "Het product"}
 """A must-say text may name the thing the customer named ({product}: "Gebruik je powerbank niet
 meer", see ``thing_named``); without one it says "het product"."""
@@ -901,7 +908,7 @@ def _score(
     if reply.strategy == "ask_clarification" and occasion.triage.low_confidence:
         if "antwoord" in occasion.addressing.slots:
             why.append("Niet hoger: het model twijfelt, maar het draaiboek weet het antwoord.")
-        elif HOW_TO.search(comment_text(occasion.comment)):
+        elif ASKS_HOW.search(comment_text(occasion.comment)):
             why.append("Niet hoger: het model twijfelt, maar de klant vraagt iets duidelijks.")
         else:
             score += 0.3

@@ -16,8 +16,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-WORD = re.compile(r"(?<!\d)[^\W\d_]+(?:['’][^\W\d_]+)?", re.UNICODE)
-"""A word; letters glued to a number are not one ("6u" is Flemish for six o'clock, not "u")."""
+WORD = re.compile(r"(?<![^\W_])[^\W\d_]+(?:['’][^\W\d_]+)?", re.UNICODE)
+"""A word; letters glued to a number are not one ("6u" is Flemish for six o'clock, not "u";
+"5min", "3weken")."""
 
 DUTCH_MARKERS = frozenset(
     {
@@ -156,6 +157,8 @@ German; "even", "want" in English; "je" in French): they do not count for Dutch 
 language, or "Wie bekomme ich das Geld zurück?" would read as Dutch."""
 
 REGISTER_U = frozenset({"u", "uw", "u'"})
+FORMAL_LETTER = re.compile(r"\bgeachte\b|met vriendelijke groet|hoogachtend", re.IGNORECASE)
+"""A letter's formal salutation or closing: a polite writer, whatever pronouns follow."""
 REGISTER_JE = frozenset({"je", "jij", "jou", "jouw", "jullie", "ge", "gij", "gulle", "jou'"})
 
 # Languages a Dutch or Flemish organisation plausibly sees in its comments.
@@ -240,7 +243,10 @@ def detect_register(text: str) -> Detected:
     # Flemish "ge/gij" pairs with "u" and "uw" in the informal register ("hebt ge u al eens
     # afgevraagd", "hebt ge uw pakket al?").
     polite = sum(t in REGISTER_U and not (flemish and t in ("u", "uw")) for t in tokens)
-    informal = sum(t in REGISTER_JE for t in tokens)
+    polite += bool(FORMAL_LETTER.search(text))
+    # "jullie" also names the organisation beside a polite "u" ("Jullie monteur kwam niet. Kunt
+    # u mij bellen?"): it counts as je only for a writer who never says u.
+    informal = sum(t in REGISTER_JE and not (polite and t == "jullie") for t in tokens)
     if polite == informal:
         return Detected("unknown", 1.0 if polite == 0 else 0.5)
     label = "u" if polite > informal else "je"
