@@ -750,3 +750,10 @@ def test_a_comment_in_another_language_gets_a_reply_about_its_subject(
     p, result = advise(text, "facebook")
     assert p.situation == situation
     assert says in result.items[0].text
+
+
+def test_a_question_about_something_unnamed_gets_no_guessed_link() -> None:
+    text = "waar kan ik een kapotte lantaarnpaal melden? staat al een week uit bij de speeltuin"
+    _, result = advise(text, "instagram", sentiment="neutral", intent="question", topic="product")
+    first = result.items[0].text
+    assert "het product" not in first and "producten-en-garantie" not in first, first

@@ -693,6 +693,11 @@ def usable(form: Form, to: Addressing) -> bool:
     return all(f in known for f in fields)
 
 
+UNNAMED_SUBJECT = 0.25
+"""How much lower a reply to a question ranks when it would name the topic's stand-in ("het
+product") or link to its page while the comment names no subject: "Op .../producten vind je meer
+over het product" for a question about a broken street lamp is a guess."""
+
 ASKS_HOW = re.compile(
     r"(?<!\w)(?:hoe (?:kan|moet|krijg|zeg|meld|regel|wijzig|verander) ik|(?:kan|mag|moet) ik|"
     r"waar (?:kan|moet) ik|waar meld ik|wanneer (?:kan|krijg) ik|is het mogelijk)(?!\w)"
@@ -916,6 +921,18 @@ def _score(
     if reply.strategy == "acknowledge_to_private" and occasion.addressing.context.private:
         score -= 0.3
         why.append("Lager: het gesprek is al privé.")
+    fields = template_fields(form.text.get(occasion.addressing.register))
+    if (
+        occasion.situation.when.intents == ["question"]
+        and not occasion.addressing.subject_named
+        and "antwoord" not in fields
+        and ({"onderwerp", "link"} & set(fields))
+    ):
+        score -= UNNAMED_SUBJECT
+        why.append(
+            "Lager: de reactie weet niet waar de vraag over gaat; een link of 'over het product' "
+            "zou een gok zijn."
+        )
     preferred = reply.preferred_by(comment_text(occasion.comment))
     if preferred:
         score += 1.0
