@@ -6,10 +6,11 @@ what a good reply must and must not say (responder.advice.reply_check).
         [--playbook FILE] [--cases FILE ...] [--out benchmarks/results/replies.json]
 
 Every judged set (default: each tests/cases/replies*.yaml): replies.yaml, the set the templates
-were written against; replies-holdout.yaml, replies-final.yaml, replies-fresh.yaml and
-replies-fresh2.yaml, written later by people who did not look at the engine (the engine was then
-improved while looking at their failures, so they are no longer untouched); replies-fresh3.yaml
-and replies-fresh4.yaml, untouched (only their totals have been looked at). Prints the pass rate per expected
+were written against; replies-holdout.yaml, replies-final.yaml, replies-fresh.yaml,
+replies-fresh2.yaml and replies-fresh5.yaml, written later by people who did not look at the engine
+(the engine was then improved while looking at their failures, so they are no longer untouched);
+replies-fresh3.yaml, replies-fresh4.yaml and replies-fresh6.yaml, untouched (only their totals have
+been looked at). Prints the pass rate per expected
 situation and overall, the share of comments whose situation the plan got right, and every
 failure with the reasons, and the escalation errors (cases that are not P1 in the playbook but
 got a P1 plan, and P1 cases that did not). The same model with every flag escalating
