@@ -692,7 +692,8 @@ def test_who_saw_someone_elses_data_is_asked_not_to_pass_it_on() -> None:
         flags=["privacy_incident"],
     )
     assert p.situation == "privacyincident"
-    assert all("niet verder" in t for t in texts(result))
+    assert all("niet verder" in t or "over uzelf of anderen" in t for t in texts(result))
+    assert texts(result)[0].index("niet verder") > texts(result)[0].index("Dank u")  # thanks first
 
 
 def test_a_clear_question_the_playbook_answers_is_answered_not_asked_back() -> None:
