@@ -758,3 +758,4 @@ def test_a_question_about_something_unnamed_gets_no_guessed_link() -> None:
     _, result = advise(text, "instagram", sentiment="neutral", intent="question", topic="product")
     first = result.items[0].text
     assert "het product" not in first and "producten-en-garantie" not in first, first
+    assert "We zoeken het voor je uit en laten het je zo snel mogelijk weten" in first

@@ -924,6 +924,7 @@ def _score(
     fields = template_fields(form.text.get(occasion.addressing.register))
     if (
         occasion.situation.when.intents == ["question"]
+        and reply.strategy != "ask_clarification"  # asking what is meant is no guess
         and not occasion.addressing.subject_named
         and "antwoord" not in fields
         and ({"onderwerp", "link"} & set(fields))
