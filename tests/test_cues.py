@@ -183,6 +183,9 @@ def test_an_insult_someone_else_said_is_no_abuse_by_the_commenter(text: str) -> 
         ("Het eten viel echt tegen", "safety"),
         ("Hij stootte per ongeluk zijn sap om", "safety"),  # by accident, no accident
         ("De beveiliger greep mijn arm", "safety"),  # "veilig" inside "beveiliger"
+        # The customer's own (insurance) claim is no legal claim against us.
+        ("Mijn polis zeg ik op zodra deze claim is betaald.", "legal_threat"),
+        ("Hoe lang duurt het nog voor mijn claim voor de ruitschade rond is?", "legal_threat"),
     ],
 )
 def test_ordinary_words_do_not_back_a_flag(text: str, flag: str) -> None:
@@ -195,6 +198,10 @@ def test_ordinary_words_do_not_back_a_flag(text: str, flag: str) -> None:
 )
 def test_a_real_fall_still_backs_safety(text: str) -> None:
     assert cue_words(text, "safety")
+
+
+def test_a_claim_against_us_still_backs_a_legal_threat() -> None:
+    assert "claim" in cue_words("Ik leg een claim bij jullie neer.", "legal_threat")
 
 
 @pytest.mark.parametrize(

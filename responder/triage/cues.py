@@ -175,11 +175,14 @@ IDIOMS = re.compile(
     r"(?!\w)))"
     r")"
     r"|(?<!\w)per\s+ongeluk(?!\w)"
+    r"|(?<!\w)(?:deze|mijn|m'n|mn|onze|uw|je|jouw)\s+(?:\w+\s+)?claim(?!\w)"
 )
 """Phrases in which a telling word means something harmless: "valt dit nog onder de garantie",
 "het valt tegen", "de stroom viel uit" (an outage, not a fall; "viel uit de bus", "viel uit bed",
 "viel op z'n hoofd", "viel tegen de kast" and "viel onder de tram" still count) and "per ongeluk"
-(by accident). A "beveiliger" needs no idiom: "veilig" counts only as a whole word."""
+(by accident), and the customer's own claim ("zodra deze claim is betaald", "mijn claim voor
+de ruitschade": an insurance claim, not a legal one). A "beveiliger" needs no idiom: "veilig"
+counts only as a whole word."""
 
 
 def _normal(text: str) -> str:
