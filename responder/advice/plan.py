@@ -713,14 +713,11 @@ def _day_answer(text: str, moment: datetime, playbook: Playbook) -> str | None:
         if day_of is not None:
             add(f"Op {_date_name(day_of)}", day_of)
 
-    def upcoming(weekday: int) -> date:
-        return today + timedelta(days=(weekday - today.weekday()) % 7)
-
     asked = [
         i
         for i, name in enumerate(WEEKDAY_NAMES)
         if mentions(text, name)
-        and upcoming(i) not in answered
+        and _upcoming(i, today) not in answered
         and not re.search(rf"(?<!\w){name}\s+(?:de\s+)?\d{{1,2}}(?!\d)", text)  # "zaterdag 26 dec"
     ]
     if mentions(text, "weekend"):
@@ -729,6 +726,11 @@ def _day_answer(text: str, moment: datetime, playbook: Playbook) -> str | None:
     answers = [_day_text(label, day, playbook, brief) for label, day in asked_days]
     answers += [_weekday_text(i, today, playbook) for i in asked]
     return " ".join(answers) or None
+
+
+def _upcoming(weekday: int, today: date) -> date:
+    """The next date (today included) that falls on ``weekday`` (0 is Monday)."""
+    return today + timedelta(days=(weekday - today.weekday()) % 7)
 
 
 def _next_date(today: date, month: int, day: int) -> date | None:
@@ -778,7 +780,7 @@ def _weekday_text(weekday: int, today: date, playbook: Playbook) -> str:
     usual = org.weekday_hours(weekday)
     name = WEEKDAY_NAMES[weekday]
     text = f"Op {name} zijn we open {_span(usual)}." if usual else f"Op {name} zijn we gesloten."
-    upcoming = today + timedelta(days=(weekday - today.weekday()) % 7)
+    upcoming = _upcoming(weekday, today)
     if org.hours_on(upcoming) != usual:
         holiday = org.holiday_on(upcoming)
         why = f" ({holiday.name})" if holiday else ""

@@ -938,13 +938,11 @@ def _score(
     if preferred:
         score += 1.0
         why.append(f"Hoger: de reactie noemt '{preferred[0]}'.")
-    if "antwoord" in template_fields(form.text.get(occasion.addressing.register)):
+    if "antwoord" in fields:
         score += 0.2
         why.append("Hoger: geeft het antwoord uit het draaiboek.")
     if likeness is not None:
-        strong = bool(preferred) or "antwoord" in template_fields(
-            form.text.get(occasion.addressing.register)
-        )
+        strong = bool(preferred) or "antwoord" in fields
         bonus = MAX_FIT if strong else likeness.bonus
         score += bonus
         line = None if strong else likeness.explanation()
